@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// `npm start`: applies the local D1 migrations, runs `wrangler dev` on
+// http://127.0.0.1:8787 and, once it is ready, prints what to try next.
+// (A wrapper because wrangler has no hook to print after it is ready.)
+import { spawn, spawnSync } from "node:child_process";
+
+const BASE = "http://127.0.0.1:8787";
+// No telemetry, no lookup of the Request.cf object: a local node makes no outside calls.
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+  env: { ...env, CI: "true" }, // answers wrangler's "continue?" prompt
+  stdio: "inherit",
+});
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const HINT = `
+  Pryv.io-compatible API ready on ${BASE} (local, DNS-less mode). Try:
+
+  curl ${BASE}/reg/service/info
+  curl -X POST ${BASE}/users -H 'Content-Type: application/json' \\
+    -d '{"appId":"my-app-id","username":"alice","password":"alice-pass","email":"alice@example.com"}'
+  curl -X POST ${BASE}/alice/auth/login -H 'Content-Type: application/json' -H 'Origin: ${BASE}' \\
+    -d '{"appId":"my-app-id","username":"alice","password":"alice-pass"}'
+  curl ${BASE}/alice/account -H 'Authorization: <token from the login>'
+
+  More in README.md. Ctrl-C stops the server; data stays under .wrangler/.
+`;
+
+const dev = spawn("wrangler", ["dev", ...process.argv.slice(2)], { env, stdio: ["inherit", "pipe", "inherit"] });
+let hinted = false;
+dev.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!hinted && /Ready on/i.test(String(chunk))) {
+    hinted = true;
+    process.stdout.write(HINT);
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -1,0 +1,52 @@
+/**
+ * One Durable Object per account (named by username). Every write to the
+ * account runs here, one at a time, so writes are ordered and each gets a
+ * strictly increasing stamp (time and serial). Later: websocket subscribers.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { getConfig } from "../config";
+import type { Env } from "../env";
+import { runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
+import { touchSession } from "../accesses/sessions";
+import type { AccountWriter, WriteStamp } from "./account-writer";
+import { createLoginGuard } from "./login-guard";
+import { WriteLock } from "./write-lock";
+
+interface Clock {
+  serial: number;
+  lastMs: number;
+}
+
+const CLOCK_KEY = "clock";
+
+export class AccountDO extends DurableObject<Env> {
+  private readonly lock = new WriteLock();
+
+  /** Runs one write method call under the account's write lock. */
+  async execute(input: CallInput): Promise<CallOutcome> {
+    return this.lock.run(() => runCall(this.env, input, this.writer()));
+  }
+
+  /** Extends a personal access's login session (sliding expiry). */
+  async touchSession(userId: number, accessId: string): Promise<void> {
+    await this.lock.run(() => touchSession(this.env, userId, accessId));
+  }
+
+  private writer(): AccountWriter {
+    const storage = this.ctx.storage.kv;
+    return {
+      stamp: (): WriteStamp => {
+        const clock = storage.get<Clock>(CLOCK_KEY) ?? { serial: 0, lastMs: 0 };
+        const next = { serial: clock.serial + 1, lastMs: Math.max(Date.now(), clock.lastMs + 1) };
+        storage.put(CLOCK_KEY, next);
+        return { serial: next.serial, time: next.lastMs / 1000 };
+      },
+      loginGuard: createLoginGuard(storage, getConfig(this.env).login),
+    };
+  }
+}
+
+/** The Durable Object of `username`'s account. */
+export function accountStub(env: Env, username: string): DurableObjectStub<AccountDO> {
+  return env.ACCOUNT.get(env.ACCOUNT.idFromName(username));
+}

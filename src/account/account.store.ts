@@ -1,0 +1,89 @@
+/** Storage of accounts: the users row (directory + credentials) and the account-field events. */
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { events, eventStreams, users } from "../db/schema";
+import type { WriteStamp } from "../account-do/account-writer";
+import { streamOfField, type AccountField } from "./system-streams";
+
+export type UserRecord = typeof users.$inferSelect;
+
+/** Account fields a registration stores (nulls are skipped, as the reference does). */
+export type AccountFieldValues = Partial<Record<AccountField, string | number | null>>;
+
+export async function findUserByUsername(db: Db, username: string): Promise<UserRecord | null> {
+  return (await db.select().from(users).where(eq(users.username, username)).get()) ?? null;
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRecord | null> {
+  return (await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`).get()) ?? null;
+}
+
+/** `users.id` of `username`, as a sub-select usable inside a batch before the row exists. */
+export function userIdOf(username: string): SQL<number> {
+  return sql<number>`(SELECT id FROM users WHERE username = ${username})`;
+}
+
+/** Statements inserting one event per account field (id = its system stream id). */
+export function insertAccountFieldEvents(
+  db: Db,
+  userId: number | SQL<number>,
+  values: AccountFieldValues,
+  stamp: WriteStamp,
+  by: string,
+) {
+  const statements = [];
+  for (const [field, value] of Object.entries(values) as [AccountField, string | number | null][]) {
+    if (value === null || value === undefined) continue;
+    const stream = streamOfField(field);
+    statements.push(
+      db.insert(events).values({
+        userId,
+        id: stream.id,
+        streamIds: JSON.stringify([stream.id]),
+        type: stream.type ?? "",
+        time: stamp.time,
+        duration: 0,
+        endTime: stamp.time,
+        content: JSON.stringify(value),
+        created: stamp.time,
+        createdBy: by,
+        modified: stamp.time,
+        modifiedBy: by,
+        serial: stamp.serial,
+      }),
+      db.insert(eventStreams).values({ userId, streamId: stream.id, time: stamp.time, eventId: stream.id }),
+    );
+  }
+  return statements;
+}
+
+/** Statement updating one account-field event's content. */
+export function updateAccountFieldEvent(
+  db: Db,
+  userId: number,
+  field: AccountField,
+  value: string | number,
+  stamp: WriteStamp,
+  by: string,
+) {
+  return db
+    .update(events)
+    .set({ content: JSON.stringify(value), modified: stamp.time, modifiedBy: by, serial: stamp.serial })
+    .where(and(eq(events.userId, userId), eq(events.id, streamOfField(field).id)));
+}
+
+/** True when a D1 error is a UNIQUE constraint violation. */
+export function isUniqueViolation(err: unknown): boolean {
+  const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}` : "";
+  return /UNIQUE constraint failed/i.test(message);
+}
+
+/** `storageUsed` of account.get: live events (the account's own field events excluded) and attached bytes. */
+export async function storageUsed(db: Db, userId: number): Promise<{ dbDocuments: number; attachedFiles: number }> {
+  const row = await db
+    .select({ count: sql<number>`count(*)` })
+    .from(events)
+    .where(and(eq(events.userId, userId), sql`${events.deleted} IS NULL`, sql`${events.id} NOT LIKE ':%'`))
+    .get();
+  return { dbDocuments: row?.count ?? 0, attachedFiles: 0 };
+}

@@ -1,0 +1,78 @@
+/**
+ * The Hono app: CORS, the register (`/reg`, `/users`), service info, and the
+ * account API under `/{username}`. Errors of any kind leave as Pryv errors.
+ */
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import { accountRoutes } from "./account/account.routes";
+import { findUserByUsername } from "./account/account.store";
+import { authRoutes } from "./auth/auth.routes";
+import { getConfig } from "./config";
+import { createDb } from "./db/client";
+import { errors, toApiError } from "./errors";
+import type { AppEnv } from "./http/app-env";
+import { bind, configOrNull } from "./http/bind";
+import { API_VERSION, jsonResponse } from "./http/meta";
+import { profileRoutes } from "./profile/profile.routes";
+import { registerRoutes } from "./register/register.routes";
+import { serviceInfo } from "./service/service-info";
+import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
+
+function errorResponse(c: Context<AppEnv>, err: unknown): Response {
+  const apiError = toApiError(err);
+  if (apiError.id === "unexpected-error") {
+    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
+  }
+  return jsonResponse(c, configOrNull(c), apiError.status, { error: apiError.toBody() }, apiError.headers);
+}
+
+/** Unknown path: under an unknown account it is the account that is unknown, as the reference answers. */
+async function notFound(c: Context<AppEnv>): Promise<Response> {
+  const first = decodeURIComponent(new URL(c.req.url).pathname.split("/")[1] ?? "");
+  if (first && first !== "reg" && !(await findUserByUsername(createDb(c.env.DB), first))) {
+    return errorResponse(c, errors.unknownResource("user", first));
+  }
+  return errorResponse(c, errors.unknownResource());
+}
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    "*",
+    cors({
+      origin: (origin) => origin || "*",
+      credentials: true,
+      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+      exposeHeaders: ["API-Version", "Pryv-Access-Id", "Retry-After"],
+      maxAge: 86400,
+    }),
+  );
+  app.use("*", async (c, next) => {
+    getConfig(c.env); // a misconfiguration answers 503 here, before any route runs
+    await next();
+    c.header("API-Version", API_VERSION);
+  });
+  app.onError((err, c) => errorResponse(c, err));
+  app.notFound((c) => notFound(c));
+
+  app.get("/", (c) => jsonResponse(c, getConfig(c.env), 200, { service: serviceInfo(getConfig(c.env)) }));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+  app.route("/", serviceRoutes);
+
+  const role = (c: Context<AppEnv>) => getConfig(c.env).role;
+  const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";
+  app.use("/reg/*", async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
+  app.use("/users", async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
+  app.route("/reg", registerRoutes);
+  bind(app, "post", "/users", "auth.register");
+  bind(app, "get", "/apps", "apps.get");
+  bind(app, "get", "/apps/:id", "apps.getOne", ({ path }) => ({ id: path.id }));
+
+  const account = new Hono<AppEnv>();
+  account.use("*", async (c, next) => (role(c) !== "register" ? next() : notFound(c)));
+  for (const routes of [accountServiceRoutes, authRoutes, accountRoutes, profileRoutes]) account.route("/", routes);
+  app.route("/:username", account);
+
+  return app;
+}

@@ -1,0 +1,213 @@
+/**
+ * Service configuration, parsed once per isolate from wrangler.toml vars and
+ * secrets (README "Configuration" documents every key and its local default).
+ */
+import { z } from "zod";
+import type { Env } from "./env";
+import { ApiError, errors } from "./errors";
+
+/** The admin key accepted in local mode when no ADMIN_KEY secret is set. */
+export const DEV_ADMIN_KEY = "dev-admin-key";
+
+export interface TrustedApp {
+  appId: RegExp;
+  origin: RegExp;
+}
+
+export interface Config {
+  isLocal: boolean;
+  /** Public base URL of this service, without trailing slash. */
+  publicUrl: string;
+  /** Set → subdomain mode (`{username}.{domain}`, `reg.{domain}`); null → DNS-less paths. */
+  domain: string | null;
+  role: "all" | "register" | "core";
+  region: string;
+  coreId: string;
+  /** Core id → public base URL (no trailing slash). */
+  cores: Record<string, string>;
+  hostings: unknown;
+  apps: { id: string; [key: string]: unknown }[];
+  service: { name: string; home: string; support: string; terms: string; serial: string; eventTypes: string };
+  trustedApps: TrustedApp[];
+  adminKey: string | null;
+  registration: "open" | "invitation" | "closed";
+  invitationTokens: string[];
+  extraReservedUsernames: string[];
+  password: { minLength: number; minCharCategories: number };
+  sessionMaxAgeSeconds: number;
+  login: { maxFailures: number; lockSeconds: number };
+  maxBodyBytes: number;
+}
+
+const list = (value?: string) =>
+  (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const intVar = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be an integer`)
+    .min(min, `${name} must be >= ${min}`)
+    .max(max, `${name} must be <= ${max}`);
+
+const jsonVar = <T extends z.ZodType>(name: string, schema: T) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} is not valid JSON` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+const urlVar = (name: string) =>
+  z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL` }).transform((u) => u.replace(/\/+$/, ""));
+
+const varsSchema = z.object({
+  ENVIRONMENT: z.string().default("local"),
+  PUBLIC_URL: urlVar("PUBLIC_URL").default("http://127.0.0.1:8787"),
+  DOMAIN: z
+    .string()
+    .regex(/^([a-z0-9-]+\.)*[a-z0-9-]+$|^$/, "DOMAIN must be a bare host name such as pryv.example.com")
+    .default(""),
+  ROLE: z.enum(["all", "register", "core"]).default("all"),
+  REGION: z.string().min(1).default("local"),
+  CORE_ID: z.string().regex(/^[a-z0-9-]+$/, "CORE_ID must be lowercase letters, digits and dashes").default("local"),
+  CORES: jsonVar("CORES", z.record(z.string(), urlVar("CORES entry"))).optional(),
+  HOSTINGS: jsonVar("HOSTINGS", z.object({ regions: z.record(z.string(), z.unknown()) })).optional(),
+  APPS: jsonVar("APPS", z.array(z.looseObject({ id: z.string().min(1) }))).optional(),
+  SERVICE_NAME: z.string().default("Pryv Edge (local)"),
+  SERVICE_HOME: z.string().default("https://github.com/pryv/open-pryv.io"),
+  SERVICE_SUPPORT: z.string().default("https://github.com/pryv/open-pryv.io/issues"),
+  SERVICE_TERMS: z.string().default("https://pryv.com/terms-of-use/"),
+  SERVICE_SERIAL: z.string().default("2026112301"),
+  EVENT_TYPES_URL: z.string().default("https://pryv.github.io/event-types/flat.json"),
+  TRUSTED_APPS: z.string().optional(),
+  ADMIN_KEY: z.string().optional(),
+  REGISTRATION: z.enum(["open", "invitation", "closed"]).default("open"),
+  INVITATION_TOKENS: z.string().optional(),
+  RESERVED_USERNAMES: z.string().optional(),
+  PASSWORD_MIN_LENGTH: intVar("PASSWORD_MIN_LENGTH", 4, 100).default(6),
+  PASSWORD_MIN_CHAR_CATEGORIES: intVar("PASSWORD_MIN_CHAR_CATEGORIES", 1, 4).default(1),
+  SESSION_MAX_AGE: intVar("SESSION_MAX_AGE", 60, 10 * 365 * 24 * 3600).default(14 * 24 * 3600),
+  LOGIN_MAX_FAILURES: intVar("LOGIN_MAX_FAILURES", 1, 1000).default(5),
+  LOGIN_LOCK_SECONDS: intVar("LOGIN_LOCK_SECONDS", 1, 24 * 3600).default(300),
+  MAX_BODY_BYTES: intVar("MAX_BODY_BYTES", 1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+});
+
+/** `*` matches any run of non-space characters; everything else is literal. */
+export function wildcardToRegExp(pattern: string): RegExp {
+  const escaped = pattern
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+    .join("\\S*");
+  return new RegExp(`^${escaped}$`, "i");
+}
+
+/** `appId@originPattern` entries, comma separated. */
+function parseTrustedApps(value: string, ownOrigin: string): TrustedApp[] {
+  const entries = list(value).map((entry) => {
+    const at = entry.indexOf("@");
+    if (at <= 0) throw new Error(`TRUSTED_APPS entry "${entry}" is not of the form appId@origin`);
+    return { appId: wildcardToRegExp(entry.slice(0, at)), origin: wildcardToRegExp(entry.slice(at + 1)) };
+  });
+  entries.push({ appId: wildcardToRegExp("*"), origin: wildcardToRegExp(ownOrigin) });
+  return entries;
+}
+
+function defaultHostings(region: string, coreId: string, coreUrl: string) {
+  return {
+    regions: {
+      [region]: {
+        name: region,
+        localizedName: { en: region },
+        zones: {
+          [region]: {
+            name: region,
+            localizedName: { en: region },
+            hostings: {
+              [coreId]: {
+                url: coreUrl,
+                name: coreId,
+                description: `Core "${coreId}" in region "${region}"`,
+                localizedDescription: {},
+                available: true,
+                availableCore: `${coreUrl}/`,
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export function parseConfig(env: Env): Config {
+  const vars = varsSchema.parse(env);
+  const isLocal = vars.ENVIRONMENT === "local";
+  const publicUrl = vars.PUBLIC_URL;
+  const domain = vars.DOMAIN || null;
+  const cores = vars.CORES ?? { [vars.CORE_ID]: publicUrl };
+  const ownCoreUrl = cores[vars.CORE_ID];
+  if (!ownCoreUrl) throw new Error(`CORES has no entry for CORE_ID "${vars.CORE_ID}"`);
+  const trustedDefault = isLocal ? "*@http://localhost:*, *@http://127.0.0.1:*" : "";
+  return {
+    isLocal,
+    publicUrl,
+    domain,
+    role: vars.ROLE,
+    region: vars.REGION,
+    coreId: vars.CORE_ID,
+    cores,
+    hostings: vars.HOSTINGS ?? defaultHostings(vars.REGION, vars.CORE_ID, ownCoreUrl),
+    apps: vars.APPS ?? [],
+    service: {
+      name: vars.SERVICE_NAME,
+      home: vars.SERVICE_HOME,
+      support: vars.SERVICE_SUPPORT,
+      terms: vars.SERVICE_TERMS,
+      serial: vars.SERVICE_SERIAL,
+      eventTypes: vars.EVENT_TYPES_URL,
+    },
+    trustedApps: parseTrustedApps(vars.TRUSTED_APPS ?? trustedDefault, new URL(publicUrl).origin),
+    adminKey: vars.ADMIN_KEY || (isLocal ? DEV_ADMIN_KEY : null),
+    registration: vars.REGISTRATION,
+    invitationTokens: list(vars.INVITATION_TOKENS),
+    extraReservedUsernames: list(vars.RESERVED_USERNAMES).map((u) => u.toLowerCase()),
+    password: { minLength: vars.PASSWORD_MIN_LENGTH, minCharCategories: vars.PASSWORD_MIN_CHAR_CATEGORIES },
+    sessionMaxAgeSeconds: vars.SESSION_MAX_AGE,
+    login: { maxFailures: vars.LOGIN_MAX_FAILURES, lockSeconds: vars.LOGIN_LOCK_SECONDS },
+    maxBodyBytes: vars.MAX_BODY_BYTES,
+  };
+}
+
+const cache = new WeakMap<object, Config | ApiError>();
+
+/**
+ * The parsed configuration for these bindings. A misconfiguration answers every
+ * request with 503 `api-unavailable` naming the bad variable, rather than a 500.
+ */
+export function getConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    try {
+      config = parseConfig(env);
+    } catch (err) {
+      const detail =
+        err instanceof z.ZodError
+          ? err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      config = errors.apiUnavailable(`Service misconfigured: ${detail}`);
+    }
+    cache.set(env, config);
+  }
+  if (config instanceof ApiError) throw config;
+  return config;
+}

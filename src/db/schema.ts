@@ -1,0 +1,130 @@
+/**
+ * D1 tables (storage only: API objects are mapped in each domain's *.store.ts).
+ * Must match migrations/*.sql; test/db/schema.test.ts checks that it does.
+ * Times are float seconds since the epoch, as in the Pryv API.
+ */
+import { sql } from "drizzle-orm";
+import { foreignKey, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** The register's directory and each account's credentials. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    username: text("username").notNull().unique(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    passwordSet: real("password_set").notNull(),
+    language: text("language").notNull(),
+    appId: text("app_id").notNull(),
+    referer: text("referer"),
+    invitationToken: text("invitation_token"),
+    core: text("core").notNull(),
+    created: real("created").notNull(),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
+);
+
+export const accesses = sqliteTable(
+  "accesses",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    token: text("token").notNull(),
+    type: text("type", { enum: ["personal", "app", "shared"] }).notNull(),
+    name: text("name").notNull(),
+    deviceName: text("device_name"),
+    permissions: text("permissions").notNull().default("[]"),
+    clientData: text("client_data"),
+    expires: real("expires"),
+    /** Personal accesses only: end of the login session (sliding; 0 after logout). */
+    sessionExpires: real("session_expires"),
+    lastUsed: real("last_used"),
+    calls: text("calls").notNull().default("{}"),
+    created: real("created").notNull(),
+    createdBy: text("created_by").notNull(),
+    modified: real("modified").notNull(),
+    modifiedBy: text("modified_by").notNull(),
+    deleted: real("deleted"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] }), uniqueIndex("accesses_token_unique").on(t.userId, t.token)],
+);
+
+/** Profile sets: `public`, `private`, and `app:{accessName}`. */
+export const profiles = sqliteTable(
+  "profiles",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    profileId: text("profile_id").notNull(),
+    data: text("data").notNull().default("{}"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.profileId] })],
+);
+
+/** Single-use invitation tokens generated through the admin API. */
+export const invitations = sqliteTable("invitations", {
+  token: text("token").primaryKey(),
+  description: text("description"),
+  created: real("created").notNull(),
+  consumedBy: text("consumed_by"),
+  consumedAt: real("consumed_at"),
+});
+
+/**
+ * Events, including the account's system-stream events. A row with `deleted`
+ * set is a deletion record (`{id, deleted}`) kept for sync.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    streamIds: text("stream_ids").notNull().default("[]"),
+    type: text("type").notNull().default(""),
+    time: real("time").notNull().default(0),
+    /** null → running period; absent duration is stored as 0. */
+    duration: real("duration"),
+    /** time + duration; null for a running period. */
+    endTime: real("end_time"),
+    content: text("content"),
+    description: text("description"),
+    clientData: text("client_data"),
+    attachments: text("attachments"),
+    trashed: integer("trashed", { mode: "boolean" }).notNull().default(false),
+    integrity: text("integrity"),
+    created: real("created").notNull(),
+    createdBy: text("created_by").notNull(),
+    modified: real("modified").notNull(),
+    modifiedBy: text("modified_by").notNull(),
+    /** Account write serial (from the account's Durable Object) of the last change. */
+    serial: integer("serial").notNull(),
+    deleted: real("deleted"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index("events_time").on(t.userId, t.time).where(sql`${t.deleted} IS NULL`),
+    index("events_modified").on(t.userId, t.modified),
+  ],
+);
+
+/** Which streams an event is filed in (one row per stream id), with its time for ordered scans. */
+export const eventStreams = sqliteTable(
+  "event_streams",
+  {
+    userId: integer("user_id").notNull(),
+    streamId: text("stream_id").notNull(),
+    time: real("time").notNull(),
+    eventId: text("event_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.streamId, t.time, t.eventId] }),
+    index("event_streams_event").on(t.userId, t.eventId),
+    foreignKey({ columns: [t.userId, t.eventId], foreignColumns: [events.userId, events.id] }).onDelete("cascade"),
+  ],
+);

@@ -1,0 +1,36 @@
+import type { AccountDO } from "./account-do/account-do";
+
+/** Bindings and variables the Worker receives (see wrangler.toml and README "Configuration"). */
+export interface Env {
+  DB: D1Database;
+  FILES: R2Bucket;
+  KV: KVNamespace;
+  ACCOUNT: DurableObjectNamespace<AccountDO>;
+
+  ENVIRONMENT?: string;
+  PUBLIC_URL?: string;
+  DOMAIN?: string;
+  ROLE?: string;
+  REGION?: string;
+  CORE_ID?: string;
+  CORES?: string;
+  HOSTINGS?: string;
+  SERVICE_NAME?: string;
+  SERVICE_HOME?: string;
+  SERVICE_SUPPORT?: string;
+  SERVICE_TERMS?: string;
+  SERVICE_SERIAL?: string;
+  EVENT_TYPES_URL?: string;
+  TRUSTED_APPS?: string;
+  APPS?: string;
+  ADMIN_KEY?: string;
+  REGISTRATION?: string;
+  INVITATION_TOKENS?: string;
+  RESERVED_USERNAMES?: string;
+  PASSWORD_MIN_LENGTH?: string;
+  PASSWORD_MIN_CHAR_CATEGORIES?: string;
+  SESSION_MAX_AGE?: string;
+  LOGIN_MAX_FAILURES?: string;
+  LOGIN_LOCK_SECONDS?: string;
+  MAX_BODY_BYTES?: string;
+}

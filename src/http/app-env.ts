@@ -1,0 +1,6 @@
+import type { Env } from "../env";
+
+/** Hono environment of the app: bindings only. */
+export interface AppEnv {
+  Bindings: Env;
+}

@@ -1,0 +1,104 @@
+/**
+ * HTTP binding of registry methods: a verb and a path name a method id and
+ * say how its params are assembled; `runCall` does the rest.
+ */
+import type { Context, Hono } from "hono";
+import { getConfig, type Config } from "../config";
+import { runCall, type CallOutcome } from "../methods/dispatch";
+import type { AppEnv } from "./app-env";
+import { readToken } from "./auth-token";
+import { readJsonBody } from "./body";
+import { callerInfo } from "./caller";
+import { jsonResponse } from "./meta";
+
+export interface RouteInput {
+  body: unknown;
+  query: Record<string, string | string[]>;
+  path: Record<string, string>;
+}
+
+type Verb = "get" | "post" | "put" | "delete";
+
+/** Query string → object; a repeated key becomes an array. */
+export function queryObject(url: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of new URL(url).searchParams) {
+    if (key === "auth") continue;
+    const previous = out[key];
+    out[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return out;
+}
+
+/** Configuration if it parses; a broken one is reported by the call itself. */
+export function configOrNull(c: Context<AppEnv>): Config | null {
+  try {
+    return getConfig(c.env);
+  } catch {
+    return null;
+  }
+}
+
+/** The Pryv JSON response for a call's outcome (`extraHeaders` e.g. for a redirect). */
+export function outcomeResponse(
+  c: Context<AppEnv>,
+  outcome: CallOutcome,
+  override: { status?: number; headers?: Record<string, string> } = {},
+): Response {
+  const headers: Record<string, string> = outcome.accessId ? { "Pryv-Access-Id": outcome.accessId } : {};
+  const config = configOrNull(c);
+  if (outcome.ok) {
+    return jsonResponse(c, config, override.status ?? outcome.status, outcome.result as object, {
+      ...headers,
+      ...override.headers,
+    });
+  }
+  return jsonResponse(c, config, outcome.status, { error: outcome.error }, { ...headers, ...outcome.headers });
+}
+
+/** Calls `methodId` on behalf of this request (account from the `:username` path segment, if any). */
+export function callMethod(c: Context<AppEnv>, methodId: string, params: unknown): Promise<CallOutcome> {
+  return runCall(
+    c.env,
+    {
+      methodId,
+      params,
+      username: c.req.param("username") ?? null,
+      token: readToken(c.req.raw),
+      caller: callerInfo(c.req.raw),
+    },
+    null,
+    { waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
+  );
+}
+
+/** Calls `methodId` for this request and answers with its outcome. */
+export async function serveMethod(c: Context<AppEnv>, methodId: string, params: unknown): Promise<Response> {
+  return outcomeResponse(c, await callMethod(c, methodId, params));
+}
+
+/** Reads the request as a `RouteInput` (the JSON body only for POST/PUT). */
+export async function routeInput(c: Context<AppEnv>): Promise<RouteInput> {
+  const method = c.req.method;
+  const body =
+    method === "POST" || method === "PUT" ? await readJsonBody(c.req.raw, getConfig(c.env).maxBodyBytes) : undefined;
+  return { body, query: queryObject(c.req.url), path: c.req.param() as Record<string, string> };
+}
+
+/**
+ * Binds `verb path` to `methodId`. Params default to the JSON body (POST/PUT)
+ * or the query string (GET/DELETE); `build` assembles them otherwise.
+ */
+export function bind(
+  router: Hono<AppEnv>,
+  verb: Verb,
+  path: string,
+  methodId: string,
+  build?: (input: RouteInput) => unknown,
+): void {
+  router[verb](path, async (c) => {
+    const input = await routeInput(c);
+    const params = build ? build(input) : (input.body ?? input.query);
+    return serveMethod(c, methodId, params);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The one dispatcher: HTTP routes, batch calls and sockets all call `runCall`.
+ * It parses params with the method's schema, resolves the account and the
+ * calling access, checks permissions, and runs the handler — in the Worker for
+ * reads, in the account's Durable Object (under its write lock) for writes.
+ */
+import { accountStub } from "../account-do/account-do";
+import type { AccountWriter } from "../account-do/account-writer";
+import { findUserByUsername, type UserRecord } from "../account/account.store";
+import { authenticate } from "../accesses/authenticate";
+import { sessionNeedsRenewal } from "../accesses/sessions";
+import { getConfig, type Config } from "../config";
+import { createDb, type Db } from "../db/client";
+import type { Env } from "../env";
+import { errors, fromZodError, toApiError, type ErrorBody } from "../errors";
+import { assertMethodAllowed } from "../permissions";
+import { nowSeconds } from "../shared/time";
+import type { CallerInfo, MethodDefinition } from "./method";
+import { getMethod } from "./registry";
+
+/** A method call as it crosses into the account's Durable Object: plain, cloneable data. */
+export interface CallInput {
+  methodId: string;
+  params: unknown;
+  /** The account addressed by the path, if any. */
+  username: string | null;
+  token: string | null;
+  caller: CallerInfo;
+}
+
+export type CallOutcome =
+  | { ok: true; status: number; result: unknown; accessId: string | null }
+  | { ok: false; status: number; error: ErrorBody; headers?: Record<string, string>; accessId: string | null };
+
+export interface RunOptions {
+  /** Lets the Worker finish side work (session renewal) after answering. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+export async function runCall(
+  env: Env,
+  input: CallInput,
+  writer: AccountWriter | null,
+  options: RunOptions = {},
+): Promise<CallOutcome> {
+  let accessId: string | null = null;
+  try {
+    const method = getMethod(input.methodId);
+    const config = getConfig(env);
+    const db = createDb(env.DB);
+    const now = nowSeconds();
+    const user = method.scope === "account" ? await resolveUser(db, config, input.username) : null;
+    const access =
+      method.permission.kind === "access" && user ? await authenticate(db, user, input.token, now) : null;
+    accessId = access?.id ?? null;
+    assertMethodAllowed(method, access, { config, token: input.token, caller: input.caller });
+    const params = parseParams(method, input.params);
+
+    if (user && access && !writer && sessionNeedsRenewal(access, config.sessionMaxAgeSeconds, now)) {
+      options.waitUntil?.(accountStub(env, user.username).touchSession(user.id, access.id));
+    }
+    if (method.writes && !writer) {
+      const account = user?.username ?? method.accountOf?.(params);
+      if (!account) throw new Error(`write method ${method.id} names no account`);
+      return await accountStub(env, account).execute(input);
+    }
+    const result = await method.handler({ env, config, db, user, access, caller: input.caller, writer }, params);
+    return { ok: true, status: method.status ?? 200, result, accessId };
+  } catch (err) {
+    const apiError = toApiError(err);
+    if (apiError.status >= 500 && apiError.id === "unexpected-error") {
+      console.error(`method ${input.methodId} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
+    }
+    return { ok: false, status: apiError.status, error: apiError.toBody(), headers: apiError.headers, accessId };
+  }
+}
+
+function parseParams(method: MethodDefinition, raw: unknown): unknown {
+  const parsed = method.params.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  throw method.invalidParams ? method.invalidParams(parsed.error) : fromZodError(parsed.error);
+}
+
+/** The account named in the path: 404 when unknown, 421 when hosted on another core. */
+export async function resolveUser(db: Db, config: Config, username: string | null): Promise<UserRecord> {
+  const user = username ? await findUserByUsername(db, username) : null;
+  if (!user) throw errors.unknownResource("user", username ?? "");
+  if (user.core !== config.coreId) throw errors.wrongCore(`${config.cores[user.core] ?? config.publicUrl}/`);
+  return user;
+}

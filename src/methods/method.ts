@@ -1,0 +1,75 @@
+/**
+ * What an API method is: defined once (id, params schema, permission, handler)
+ * and served by HTTP routes, batch calls and sockets through `dispatch`.
+ */
+import type { z } from "zod";
+import type { ApiError } from "../errors";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { Env } from "../env";
+import type { AccessRecord, AccessType } from "../accesses/accesses.store";
+import type { UserRecord } from "../account/account.store";
+import type { AccountWriter } from "../account-do/account-writer";
+
+/** Where a call came from, as the edge sees it. */
+export interface CallerInfo {
+  /** Host name the request was addressed to. */
+  host: string;
+  /** `Origin` header, else `Referer` header, as sent. */
+  origin: string | null;
+  ip: string | null;
+  country: string | null;
+  asn: number | null;
+  asOrganization: string | null;
+}
+
+export interface MethodContext {
+  env: Env;
+  config: Config;
+  db: Db;
+  /** The account addressed by the path (null for service-level methods). */
+  user: UserRecord | null;
+  /** The calling access (null for methods that need no token). */
+  access: AccessRecord | null;
+  caller: CallerInfo;
+  /** Present only inside the account's Durable Object, under its write lock. */
+  writer: AccountWriter | null;
+}
+
+export type MethodPermission =
+  /** No token needed (service info, registration, login). */
+  | { kind: "public" }
+  /** A valid token of one of these types. */
+  | { kind: "access"; types: readonly AccessType[] }
+  /** The operator's ADMIN_KEY in the `Authorization` header. */
+  | { kind: "admin" };
+
+export const ANY_ACCESS: MethodPermission = { kind: "access", types: ["personal", "app", "shared"] };
+export const PERSONAL_ONLY: MethodPermission = { kind: "access", types: ["personal"] };
+export const PUBLIC: MethodPermission = { kind: "public" };
+export const ADMIN: MethodPermission = { kind: "admin" };
+
+export interface MethodDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
+  id: string;
+  params: S;
+  permission: MethodPermission;
+  /** `account` methods address one account (path `/{username}/`); `service` ones do not. */
+  scope: "account" | "service";
+  /**
+   * Writes run inside the account's Durable Object under its lock. For a
+   * service-scope write, `accountOf` names the account (e.g. registration).
+   */
+  writes: boolean;
+  accountOf?: (params: z.output<S>) => string;
+  /** May be called inside a batch (`POST /{username}/`). */
+  batchable?: boolean;
+  /** HTTP status on success (201 for creations). */
+  status?: number;
+  /** Maps a params validation failure to this method's own error (default: `invalid-parameters-format`). */
+  invalidParams?: (err: z.ZodError) => ApiError;
+  handler: (ctx: MethodContext, params: z.output<S>) => Promise<R>;
+}
+
+export function defineMethod<S extends z.ZodType, R>(def: MethodDefinition<S, R>): MethodDefinition<S, R> {
+  return def;
+}

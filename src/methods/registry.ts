@@ -1,0 +1,35 @@
+/** Every API method, keyed by id. Domains export their definitions; this is the only list. */
+import { accountMethods } from "../account/account.methods";
+import { authMethods } from "../auth/auth.methods";
+import { errors } from "../errors";
+import { profileMethods } from "../profile/profile.methods";
+import { adminMethods } from "../register/admin.methods";
+import { registerMethods } from "../register/register.methods";
+import { serviceMethods } from "../service/service.methods";
+import type { MethodDefinition } from "./method";
+
+const ALL: readonly MethodDefinition[] = [
+  ...serviceMethods,
+  ...registerMethods,
+  ...adminMethods,
+  ...authMethods,
+  ...accountMethods,
+  ...profileMethods,
+] as MethodDefinition[];
+
+const registry = new Map<string, MethodDefinition>();
+for (const method of ALL) {
+  if (registry.has(method.id)) throw new Error(`method ${method.id} defined twice`);
+  registry.set(method.id, method);
+}
+
+/** The method with this id; `invalid-method` (404) when there is none. */
+export function getMethod(id: string): MethodDefinition {
+  const method = registry.get(id);
+  if (!method) throw errors.invalidMethod(id);
+  return method;
+}
+
+export function allMethods(): readonly MethodDefinition[] {
+  return ALL;
+}

@@ -1,0 +1,33 @@
+/** Profile sets: free key/value objects (`public`, `private`, one per app). */
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { profiles } from "../db/schema";
+
+export type ProfileData = Record<string, unknown>;
+
+export async function readProfile(db: Db, userId: number, profileId: string): Promise<ProfileData> {
+  const row = await db
+    .select({ data: profiles.data })
+    .from(profiles)
+    .where(and(eq(profiles.userId, userId), eq(profiles.profileId, profileId)))
+    .get();
+  return row ? (JSON.parse(row.data) as ProfileData) : {};
+}
+
+export async function writeProfile(db: Db, userId: number, profileId: string, data: ProfileData): Promise<void> {
+  const json = JSON.stringify(data);
+  await db
+    .insert(profiles)
+    .values({ userId, profileId, data: json })
+    .onConflictDoUpdate({ target: [profiles.userId, profiles.profileId], set: { data: json } });
+}
+
+/** One-level merge: a key set to null is removed, any other value replaces the old one. */
+export function mergeProfile(current: ProfileData, update: ProfileData): ProfileData {
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { defineMethod, PUBLIC } from "../methods/method";
+import { serviceInfo } from "./service-info";
+
+export const serviceMethods = [
+  defineMethod({
+    id: "service.info",
+    scope: "service",
+    params: z.object({}).loose(),
+    permission: PUBLIC,
+    writes: false,
+    batchable: true,
+    handler: async (ctx) => serviceInfo(ctx.config),
+  }),
+];
