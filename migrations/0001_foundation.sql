@@ -47,7 +47,7 @@ CREATE TABLE profiles (
 );
 
 CREATE TABLE invitations (
-  token TEXT PRIMARY KEY,
+  token TEXT NOT NULL PRIMARY KEY,
   description TEXT,
   created REAL NOT NULL,
   consumed_by TEXT,

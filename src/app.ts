@@ -11,10 +11,10 @@ import { getConfig } from "./config";
 import { createDb } from "./db/client";
 import { errors, toApiError } from "./errors";
 import type { AppEnv } from "./http/app-env";
-import { bind, configOrNull } from "./http/bind";
+import { configOrNull, routeGroup, type RouteSpec } from "./http/bind";
 import { API_VERSION, jsonResponse } from "./http/meta";
 import { profileRoutes } from "./profile/profile.routes";
-import { registerRoutes } from "./register/register.routes";
+import { registerExtraRoutes, registerRoutes } from "./register/register.routes";
 import { serviceInfo } from "./service/service-info";
 import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
 
@@ -33,6 +33,26 @@ async function notFound(c: Context<AppEnv>): Promise<Response> {
     return errorResponse(c, errors.unknownResource("user", first));
   }
   return errorResponse(c, errors.unknownResource());
+}
+
+/** Root-level register routes (the reference serves these outside `/reg` too). */
+const rootRegisterRoutes = routeGroup([
+  { verb: "post", path: "/users", methodId: "auth.register" },
+  { verb: "get", path: "/apps", methodId: "apps.get" },
+  { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
+]);
+
+const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes];
+
+/** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
+export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
+  const under = (prefix: string, specs: readonly RouteSpec[]) =>
+    specs.map((spec) => ({ ...spec, fullPath: `${prefix}${spec.path}` }));
+  return [
+    ...under("", rootRegisterRoutes.specs),
+    ...under("/reg", registerRoutes.specs),
+    ...accountRouteGroups.flatMap((group) => under("/:username", group.specs)),
+  ];
 }
 
 export function createApp(): Hono<AppEnv> {
@@ -62,16 +82,20 @@ export function createApp(): Hono<AppEnv> {
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;
   const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";
-  app.use("/reg/*", async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
-  app.use("/users", async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
-  app.route("/reg", registerRoutes);
-  bind(app, "post", "/users", "auth.register");
-  bind(app, "get", "/apps", "apps.get");
-  bind(app, "get", "/apps/:id", "apps.getOne", ({ path }) => ({ id: path.id }));
+  for (const path of ["/reg/*", "/users", "/apps", "/apps/*"]) {
+    app.use(path, async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
+  }
+  app.route("/reg", registerExtraRoutes);
+  app.route("/reg", registerRoutes.router);
+  app.route("/", rootRegisterRoutes.router);
 
   const account = new Hono<AppEnv>();
   account.use("*", async (c, next) => (role(c) !== "register" ? next() : notFound(c)));
-  for (const routes of [accountServiceRoutes, authRoutes, accountRoutes, profileRoutes]) account.route("/", routes);
+  account.route("/", accountServiceRoutes);
+  account.get("/auth/who-am-i", () => {
+    throw errors.removedMethod();
+  });
+  for (const group of accountRouteGroups) account.route("/", group.router);
   app.route("/:username", account);
 
   return app;

@@ -1,24 +1,68 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 const root = path.join(import.meta.dirname, "..");
 
+/**
+ * One project per configuration: `api` runs the Worker as wrangler.toml
+ * configures it locally; each file in test/config/ runs it again with the
+ * variables it names (invitation-only registration, subdomain mode, …).
+ */
+const VARIANTS: Record<string, Record<string, string>> = {
+  "config-gated": {
+    REGISTRATION: "invitation",
+    INVITATION_TOKENS: "enjoy,welcome-2026",
+    PASSWORD_MIN_LENGTH: "10",
+    PASSWORD_MIN_CHAR_CATEGORIES: "3",
+    LOGIN_MAX_FAILURES: "2",
+  },
+  "config-production": {
+    ENVIRONMENT: "production",
+    PUBLIC_URL: "https://pryv.test",
+    DOMAIN: "pryv.test",
+    TRUSTED_APPS: "*@https://*.pryv.test*, mobile-app@*",
+    ADMIN_KEY: "a-long-and-random-admin-key-for-tests",
+    RESERVED_USERNAMES: "acme-corp,support-team",
+  },
+  "config-register-role": {
+    ENVIRONMENT: "production",
+    PUBLIC_URL: "https://reg.pryv.test",
+    ROLE: "register",
+    REGISTRATION: "closed",
+    ADMIN_KEY: "dev-admin-key",
+  },
+};
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
+  const project = (name: string, include: string[], exclude: string[], vars: Record<string, string> = {}) =>
+    ({
+      plugins: [
+        cloudflareTest({
+          wrangler: { configPath: path.join(root, "wrangler.toml") },
+          miniflare: { bindings: { TEST_MIGRATIONS: migrations, ...vars } },
+        }),
+      ],
+      test: {
+        name,
+        root,
+        include,
+        exclude,
+        setupFiles: [path.join(root, "test/setup/apply-migrations.ts")],
+        testTimeout: 30_000,
+        hookTimeout: 30_000,
+      },
+    }) satisfies TestProjectInlineConfiguration;
   return {
     root,
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: path.join(root, "wrangler.toml") },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
-      }),
-    ],
     test: {
-      include: ["test/**/*.test.ts"],
-      setupFiles: [path.join(root, "test/setup/apply-migrations.ts")],
-      testTimeout: 30_000,
-      hookTimeout: 30_000,
+      projects: [
+        project("api", ["test/**/*.test.ts"], ["test/config/**"]),
+        ...Object.entries(VARIANTS).map(([name, vars]) =>
+          project(name, [`test/config/${name.replace(/^config-/, "")}.test.ts`], [], vars),
+        ),
+      ],
     },
   };
 });

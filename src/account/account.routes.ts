@@ -1,10 +1,8 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../http/app-env";
-import { bind } from "../http/bind";
+import { routeGroup } from "../http/bind";
 
 /** Mounted under `/{username}`. */
-export const accountRoutes = new Hono<AppEnv>();
-
-bind(accountRoutes, "get", "/account", "account.get");
-bind(accountRoutes, "put", "/account", "account.update", ({ body }) => ({ update: body }));
-bind(accountRoutes, "post", "/account/change-password", "account.changePassword");
+export const accountRoutes = routeGroup([
+  { verb: "get", path: "/account", methodId: "account.get" },
+  { verb: "put", path: "/account", methodId: "account.update", build: ({ body }) => ({ update: body }) },
+  { verb: "post", path: "/account/change-password", methodId: "account.changePassword" },
+]);

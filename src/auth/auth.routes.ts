@@ -1,13 +1,7 @@
-import { Hono } from "hono";
-import { errors } from "../errors";
-import type { AppEnv } from "../http/app-env";
-import { bind } from "../http/bind";
+import { routeGroup } from "../http/bind";
 
-/** Mounted under `/{username}`. */
-export const authRoutes = new Hono<AppEnv>();
-
-bind(authRoutes, "post", "/auth/login", "auth.login");
-bind(authRoutes, "post", "/auth/logout", "auth.logout");
-authRoutes.get("/auth/who-am-i", () => {
-  throw errors.removedMethod();
-});
+/** Mounted under `/{username}`. (`GET /auth/who-am-i`, removed from the API, answers 410: see app.ts.) */
+export const authRoutes = routeGroup([
+  { verb: "post", path: "/auth/login", methodId: "auth.login" },
+  { verb: "post", path: "/auth/logout", methodId: "auth.logout" },
+]);

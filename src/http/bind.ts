@@ -2,7 +2,7 @@
  * HTTP binding of registry methods: a verb and a path name a method id and
  * say how its params are assembled; `runCall` does the rest.
  */
-import type { Context, Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { getConfig, type Config } from "../config";
 import { runCall, type CallOutcome } from "../methods/dispatch";
 import type { AppEnv } from "./app-env";
@@ -85,17 +85,28 @@ export async function routeInput(c: Context<AppEnv>): Promise<RouteInput> {
   return { body, query: queryObject(c.req.url), path: c.req.param() as Record<string, string> };
 }
 
-/**
- * Binds `verb path` to `methodId`. Params default to the JSON body (POST/PUT)
- * or the query string (GET/DELETE); `build` assembles them otherwise.
- */
-export function bind(
-  router: Hono<AppEnv>,
-  verb: Verb,
-  path: string,
-  methodId: string,
-  build?: (input: RouteInput) => unknown,
-): void {
+/** One HTTP binding of a registry method. */
+export interface RouteSpec {
+  verb: Verb;
+  path: string;
+  methodId: string;
+  /** Assembles the params; default: the JSON body (POST/PUT) or the query (GET/DELETE). */
+  build?: (input: RouteInput) => unknown;
+}
+
+/** A router serving `specs`, keeping them readable (conformance tests and API docs walk them). */
+export interface RouteGroup {
+  router: Hono<AppEnv>;
+  specs: readonly RouteSpec[];
+}
+
+export function routeGroup(specs: RouteSpec[]): RouteGroup {
+  const router = new Hono<AppEnv>();
+  for (const spec of specs) bind(router, spec);
+  return { router, specs };
+}
+
+export function bind(router: Hono<AppEnv>, { verb, path, methodId, build }: RouteSpec): void {
   router[verb](path, async (c) => {
     const input = await routeInput(c);
     const params = build ? build(input) : (input.body ?? input.query);

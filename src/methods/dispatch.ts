@@ -76,7 +76,8 @@ export async function runCall(
 }
 
 function parseParams(method: MethodDefinition, raw: unknown): unknown {
-  const parsed = method.params.safeParse(raw ?? {});
+  // `reportInput` lets error mappers tell a missing field from a wrong one; inputs never reach responses.
+  const parsed = method.params.safeParse(raw ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw method.invalidParams ? method.invalidParams(parsed.error) : fromZodError(parsed.error);
 }

@@ -1,13 +1,11 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../http/app-env";
-import { bind } from "../http/bind";
+import { routeGroup } from "../http/bind";
 
 /** Mounted under `/{username}`. */
-export const profileRoutes = new Hono<AppEnv>();
-
-bind(profileRoutes, "get", "/profile/public", "profile.getPublic");
-bind(profileRoutes, "put", "/profile/public", "profile.update", ({ body }) => ({ id: "public", update: body }));
-bind(profileRoutes, "get", "/profile/private", "profile.get", () => ({ id: "private" }));
-bind(profileRoutes, "put", "/profile/private", "profile.update", ({ body }) => ({ id: "private", update: body }));
-bind(profileRoutes, "get", "/profile/app", "profile.getApp");
-bind(profileRoutes, "put", "/profile/app", "profile.updateApp", ({ body }) => ({ update: body }));
+export const profileRoutes = routeGroup([
+  { verb: "get", path: "/profile/public", methodId: "profile.getPublic" },
+  { verb: "put", path: "/profile/public", methodId: "profile.update", build: ({ body }) => ({ id: "public", update: body }) },
+  { verb: "get", path: "/profile/private", methodId: "profile.get", build: () => ({ id: "private" }) },
+  { verb: "put", path: "/profile/private", methodId: "profile.update", build: ({ body }) => ({ id: "private", update: body }) },
+  { verb: "get", path: "/profile/app", methodId: "profile.getApp" },
+  { verb: "put", path: "/profile/app", methodId: "profile.updateApp", build: ({ body }) => ({ update: body }) },
+]);

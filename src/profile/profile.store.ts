@@ -24,10 +24,11 @@ export async function writeProfile(db: Db, userId: number, profileId: string, da
 
 /** One-level merge: a key set to null is removed, any other value replaces the old one. */
 export function mergeProfile(current: ProfileData, update: ProfileData): ProfileData {
-  const merged = { ...current };
+  // A Map, then fromEntries: keys such as "__proto__" stay plain data.
+  const merged = new Map(Object.entries(current));
   for (const [key, value] of Object.entries(update)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
+    if (value === null) merged.delete(key);
+    else merged.set(key, value);
   }
-  return merged;
+  return Object.fromEntries(merged);
 }

@@ -1,0 +1,73 @@
+/** REGISTRATION=invitation, INVITATION_TOKENS=enjoy,welcome-2026, password rules 10 chars / 3 categories. */
+import { describe, expect, it } from "vitest";
+import { expectError, get, post } from "../helpers/api";
+import { userRow } from "../helpers/db";
+import { login, registrationBody } from "../helpers/users";
+
+const ADMIN = { headers: { Authorization: "dev-admin-key" } };
+const STRONG = "Str0ng-enough";
+
+describe("invitation-only registration", () => {
+  it("accepts a configured token (reusable)", async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await post("/users", registrationBody({ invitationToken: "welcome-2026", password: STRONG }));
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+  });
+
+  it("refuses a missing or unknown token with invalid-operation, creating nothing", async () => {
+    for (const invitationToken of [undefined, "not-a-token", "enjoy2"]) {
+      const body = registrationBody({ invitationToken, password: STRONG });
+      expect(expectError(await post("/users", body), 400, "invalid-operation").message).toBe("Invalid invitation token");
+      expect(await userRow(body.username)).toBeNull();
+    }
+  });
+
+  it("accepts an admin-generated token once only", async () => {
+    const [invitation] = (await post("/reg/admin/invitations", { count: 1 }, ADMIN)).body.invitations;
+    const first = registrationBody({ invitationToken: invitation.id, password: STRONG });
+    expect((await post("/users", first)).status).toBe(201);
+    expectError(await post("/users", registrationBody({ invitationToken: invitation.id, password: STRONG })), 400, "invalid-operation");
+    const listed = (await get("/reg/admin/invitations", ADMIN)).body.invitations.find((i: { id: string }) => i.id === invitation.id);
+    expect(listed.consumedBy).toBe(first.username);
+  });
+
+  it("gives the token back when the registration fails after claiming it", async () => {
+    const [invitation] = (await post("/reg/admin/invitations", { count: 1 }, ADMIN)).body.invitations;
+    const taken = registrationBody({ invitationToken: "enjoy", password: STRONG });
+    await post("/users", taken);
+    // Same username → refused before the claim; same email via another name → refused at the insert.
+    const clash = await post("/users", registrationBody({ invitationToken: invitation.id, password: STRONG, email: taken.email }));
+    expectError(clash, 409, "item-already-exists");
+    expect((await post("/users", registrationBody({ invitationToken: invitation.id, password: STRONG }))).status).toBe(201);
+  });
+});
+
+describe("password complexity rules", () => {
+  it.each([
+    ["too short", "Ab1-short"],
+    ["too few character categories", "alllowercaseletters"],
+  ])("refuses a password %s at registration", async (_name, password) => {
+    const res = await post("/users", registrationBody({ invitationToken: "enjoy", password }));
+    expect(expectError(res, 400, "invalid-parameters-format").message).toMatch(/complexity rules/);
+  });
+
+  it("applies to password changes too", async () => {
+    const body = registrationBody({ invitationToken: "enjoy", password: STRONG });
+    const created = await post("/users", body);
+    const token = /\/\/([^@]+)@/.exec(created.body.apiEndpoint)![1]!;
+    const res = await post(`/${body.username}/account/change-password`, { oldPassword: STRONG, newPassword: "weakweakweak" }, { token });
+    expectError(res, 400, "invalid-parameters-format");
+    expect((await login({ username: body.username, password: STRONG })).status).toBe(200);
+  });
+});
+
+describe("LOGIN_MAX_FAILURES=2", () => {
+  it("locks after two failures", async () => {
+    const body = registrationBody({ invitationToken: "enjoy", password: STRONG });
+    await post("/users", body);
+    expectError(await login({ username: body.username, password: "nope" }), 401, "invalid-credentials");
+    expectError(await login({ username: body.username, password: "nope" }), 401, "invalid-credentials");
+    expectError(await login({ username: body.username, password: STRONG }), 429, "too-many-requests");
+  });
+});

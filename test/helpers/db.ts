@@ -1,0 +1,63 @@
+/** Direct looks at (and set-ups of) D1 state, for what HTTP cannot show or reach quickly. */
+import { env } from "cloudflare:workers";
+
+export async function userRow(username: string) {
+  return env.DB.prepare("SELECT * FROM users WHERE username = ?").bind(username).first<Record<string, any>>();
+}
+
+export async function accessRows(username: string) {
+  const { results } = await env.DB.prepare(
+    "SELECT a.* FROM accesses a JOIN users u ON u.id = a.user_id WHERE u.username = ? ORDER BY a.created",
+  )
+    .bind(username)
+    .all<Record<string, any>>();
+  return results;
+}
+
+/** Row counts of every account-owned table for one user: "nothing changed" checks compare two of these. */
+export async function accountSnapshot(username: string) {
+  const user = await userRow(username);
+  if (!user) return null;
+  const tables = ["accesses", "profiles", "events", "event_streams"];
+  const counts: Record<string, unknown> = { user };
+  for (const table of tables) {
+    const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2`)
+      .bind(user.id)
+      .all();
+    // Session bookkeeping moves on every use; it is not "data" for these comparisons.
+    counts[table] = results.map(({ last_used, session_expires, ...rest }: Record<string, unknown>) => rest);
+  }
+  return counts;
+}
+
+export async function run(sql: string, ...params: unknown[]) {
+  return env.DB.prepare(sql).bind(...params).run();
+}
+
+/**
+ * Inserts an access directly (for tests that need app/shared tokens before
+ * going through accesses.create). Returns its token.
+ */
+export async function insertAccess(
+  username: string,
+  type: "personal" | "app" | "shared",
+  name = `${type}-access-${crypto.randomUUID().slice(0, 8)}`,
+  permissions: unknown[] = [{ streamId: "*", level: "read" }],
+): Promise<string> {
+  const token = crypto.randomUUID().replaceAll("-", "");
+  const now = Date.now() / 1000;
+  await run(
+    `INSERT INTO accesses (user_id, id, token, type, name, permissions, session_expires, created, created_by, modified, modified_by)
+     SELECT id, ?, ?, ?, ?, ?, ?, ?, 'test', ?, 'test' FROM users WHERE username = ?`,
+    `c${token.slice(0, 24)}`,
+    token,
+    type,
+    name,
+    JSON.stringify(permissions),
+    type === "personal" ? now + 3600 : null,
+    now,
+    now,
+    username,
+  );
+  return token;
+}

@@ -1,0 +1,25 @@
+/**
+ * The official `pryv` npm client, unchanged, talking to the Worker under test:
+ * its `fetch` calls to the test host are routed to `SELF.fetch`.
+ */
+import { SELF } from "cloudflare:test";
+import pryv from "pryv";
+import { afterAll, beforeAll } from "vitest";
+import { BASE } from "./api";
+
+export { pryv };
+
+export const SERVICE_INFO_URL = `${BASE}/reg/service/info`;
+
+export function routeClientToWorker(): void {
+  const original = globalThis.fetch;
+  beforeAll(() => {
+    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const target = input instanceof Request ? input.url : String(input);
+      return target.startsWith(BASE) ? SELF.fetch(input, init) : original(input, init);
+    }) as typeof fetch;
+  });
+  afterAll(() => {
+    globalThis.fetch = original;
+  });
+}
