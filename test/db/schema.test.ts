@@ -1,10 +1,11 @@
 /** The drizzle tables (src/db/schema.ts) and the SQL migrations describe the same columns. */
-import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { is } from "drizzle-orm";
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
 
-const tables = Object.values(schema).filter((t): t is SQLiteTable => typeof t === "object" && t !== null && "getSQL" in t);
+const tables = (Object.values(schema) as unknown[]).filter((t): t is SQLiteTable => is(t, SQLiteTable));
 
 describe("db schema", () => {
   it("covers every table the migrations create", async () => {
