@@ -28,7 +28,13 @@ function errorResponse(c: Context<AppEnv>, err: unknown): Response {
 
 /** Unknown path: under an unknown account it is the account that is unknown, as the reference answers. */
 async function notFound(c: Context<AppEnv>): Promise<Response> {
-  const first = decodeURIComponent(new URL(c.req.url).pathname.split("/")[1] ?? "");
+  const segment = new URL(c.req.url).pathname.split("/")[1] ?? "";
+  let first: string;
+  try {
+    first = decodeURIComponent(segment);
+  } catch {
+    return errorResponse(c, errors.unknownResource()); // malformed percent-encoding
+  }
   if (first && first !== "reg" && !(await findUserByUsername(createDb(c.env.DB), first))) {
     return errorResponse(c, errors.unknownResource("user", first));
   }

@@ -10,6 +10,9 @@ describe("HTTP-level errors", () => {
     expect(expectError(await get("/no-such-user-q1/whatever"), 404, "unknown-resource").message).toBe('Unknown user "no-such-user-q1"');
     expectError(await get(`/${user.username}/no-such-route`, { token: user.token }), 404, "unknown-resource");
     expectError(await get("/reg/no/such/route"), 404, "unknown-resource");
+    for (const path of ["/%E0%A4%A/x", "/%/x", `/${user.username}/%ZZ`, "/reg/%/check_username"]) {
+      expect((await SELF.fetch(`${BASE}${path}`)).status, path).toBeLessThan(500);
+    }
   });
 
   it("malformed JSON → invalid-request-structure; a non-JSON content type → 415", async () => {
