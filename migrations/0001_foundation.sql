@@ -76,7 +76,7 @@ CREATE TABLE events (
   deleted REAL,
   PRIMARY KEY (user_id, id)
 );
-CREATE INDEX events_time ON events (user_id, time) WHERE deleted IS NULL;
+CREATE INDEX events_time ON events (user_id, time, id) WHERE deleted IS NULL;
 CREATE INDEX events_modified ON events (user_id, modified);
 
 CREATE TABLE event_streams (

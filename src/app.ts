@@ -7,6 +7,9 @@ import { cors } from "hono/cors";
 import { accountRoutes } from "./account/account.routes";
 import { findUserByUsername } from "./account/account.store";
 import { authRoutes } from "./auth/auth.routes";
+import { handleBatch } from "./batch/batch";
+import { eventsRoutes } from "./events/events.routes";
+import { streamsRoutes } from "./streams/streams.routes";
 import { getConfig } from "./config";
 import { createDb } from "./db/client";
 import { errors, toApiError } from "./errors";
@@ -48,7 +51,7 @@ const rootRegisterRoutes = routeGroup([
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
 
-const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes];
+const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes];
 
 /** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
 export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
@@ -103,6 +106,9 @@ export function createApp(): Hono<AppEnv> {
   });
   for (const group of accountRouteGroups) account.route("/", group.router);
   app.route("/:username", account);
+  // Batch calls at the account's root, with or without the trailing slash.
+  app.post("/:username/", (c) => (getConfig(c.env).role !== "register" ? handleBatch(c) : notFound(c)));
+  app.post("/:username", (c) => (getConfig(c.env).role !== "register" ? handleBatch(c) : notFound(c)));
 
   return app;
 }

@@ -1,8 +1,24 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 const root = path.join(import.meta.dirname, "..");
+const eventTypesFixture = readFileSync(path.join(root, "test/fixtures/event-types.json"), "utf8");
+
+/**
+ * The Worker's only outside calls (the event-types list) reach this instead
+ * of the network: the configured URL answers with a fixture; anything else
+ * fails as an unreachable host would.
+ */
+function outbound(available: boolean) {
+  return async (request: Request) => {
+    if (available && request.url === "https://pryv.github.io/event-types/flat.json") {
+      return new Response(eventTypesFixture, { headers: { "Content-Type": "application/json" } });
+    }
+    throw new Error(`no network in tests (${request.url})`);
+  };
+}
 
 /**
  * One project per configuration: `api` runs the Worker as wrangler.toml
@@ -11,6 +27,8 @@ const root = path.join(import.meta.dirname, "..");
  */
 const VARIANTS: Record<string, Record<string, string>> = {
   "config-gated": {
+    // The event-types source is unreachable here: the built-in definitions serve.
+    EVENT_TYPES_OFFLINE: "true",
     REGISTRATION: "invitation",
     INVITATION_TOKENS: "enjoy,welcome-2026",
     PASSWORD_MIN_LENGTH: "10",
@@ -41,7 +59,10 @@ export default defineConfig(async () => {
       plugins: [
         cloudflareTest({
           wrangler: { configPath: path.join(root, "wrangler.toml") },
-          miniflare: { bindings: { TEST_MIGRATIONS: migrations, ...vars } },
+          miniflare: {
+            bindings: { TEST_MIGRATIONS: migrations, ...vars },
+            outboundService: outbound(vars.EVENT_TYPES_OFFLINE !== "true"),
+          },
         }),
       ],
       test: {

@@ -8,6 +8,9 @@ import { getConfig } from "../config";
 import type { Env } from "../env";
 import { runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { touchSession } from "../accesses/sessions";
+import { createDb } from "../db/client";
+import type { StreamTree } from "../streams/stream-tree";
+import { loadStreamTree, type StreamRow } from "../streams/streams.store";
 import type { AccountWriter, WriteStamp } from "./account-writer";
 import { createLoginGuard } from "./login-guard";
 import { WriteLock } from "./write-lock";
@@ -21,10 +24,21 @@ const CLOCK_KEY = "clock";
 
 export class AccountDO extends DurableObject<Env> {
   private readonly lock = new WriteLock();
+  private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
 
   /** Runs one write method call under the account's write lock. */
   async execute(input: CallInput): Promise<CallOutcome> {
     return this.lock.run(() => runCall(this.env, input, this.writer()));
+  }
+
+  /** Runs consecutive write calls of one batch in order, under one lock acquisition. */
+  async executeAll(inputs: CallInput[]): Promise<CallOutcome[]> {
+    return this.lock.run(async () => {
+      const outcomes: CallOutcome[] = [];
+      const callerCache = {};
+      for (const input of inputs) outcomes.push(await runCall(this.env, input, this.writer(), { callerCache }));
+      return outcomes;
+    });
   }
 
   /** Extends a personal access's login session (sliding expiry). */
@@ -42,7 +56,23 @@ export class AccountDO extends DurableObject<Env> {
         return { serial: next.serial, time: next.lastMs / 1000 };
       },
       loginGuard: createLoginGuard(storage, getConfig(this.env).login),
+      streamTree: (userId) => this.streamTree(userId),
+      streamsChanged: () => {
+        this.tree = null;
+      },
     };
+  }
+
+  /** Keyed by user id: an account deleted and created again under the same name is another account. */
+  private streamTree(userId: number): Promise<StreamTree<StreamRow>> {
+    if (!this.tree || this.tree.userId !== userId) {
+      const loading = loadStreamTree(createDb(this.env.DB), userId);
+      this.tree = { userId, loading };
+      loading.catch(() => {
+        if (this.tree?.loading === loading) this.tree = null;
+      });
+    }
+    return this.tree.loading;
   }
 }
 

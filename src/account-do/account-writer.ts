@@ -1,4 +1,6 @@
 /** What a write method gets from the account's Durable Object while it holds the write lock. */
+import type { StreamTree } from "../streams/stream-tree";
+import type { StreamRow } from "../streams/streams.store";
 
 /** One per write operation: strictly increasing per account. */
 export interface WriteStamp {
@@ -17,4 +19,11 @@ export interface LoginGuard {
 export interface AccountWriter {
   stamp(): WriteStamp;
   loginGuard: LoginGuard;
+  /**
+   * The account's live streams, kept in the Durable Object between calls:
+   * every stream write goes through it, so the copy stays exact.
+   */
+  streamTree(userId: number): Promise<StreamTree<StreamRow>>;
+  /** Forgets that copy; stream-writing methods call it before writing. */
+  streamsChanged(): void;
 }

@@ -1,7 +1,10 @@
 /** Storage of accounts: the users row (directory + credentials) and the account-field events. */
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { events, eventStreams, users } from "../db/schema";
+import type { Db, Statement } from "../db/client";
+import { events, users } from "../db/schema";
+import type { ApiEvent } from "../events/events.schema";
+import { insertEventStatements } from "../events/events.store";
+import { sealed } from "../events/events.rules";
 import type { WriteStamp } from "../account-do/account-writer";
 import { streamOfField, type AccountField } from "./system-streams";
 
@@ -23,53 +26,41 @@ export function userIdOf(username: string): SQL<number> {
   return sql<number>`(SELECT id FROM users WHERE username = ${username})`;
 }
 
-/** Statements inserting one event per account field (id = its system stream id). */
-export function insertAccountFieldEvents(
+/** The event holding an account field's value (its id is the field's system stream id). */
+export async function accountFieldEvent(
+  field: AccountField,
+  value: string | number,
+  stamp: WriteStamp,
+  by: string,
+): Promise<ApiEvent> {
+  const stream = streamOfField(field);
+  return sealed({
+    id: stream.id,
+    streamIds: [stream.id],
+    type: stream.type ?? "",
+    time: stamp.time,
+    content: value,
+    created: stamp.time,
+    createdBy: by,
+    modified: stamp.time,
+    modifiedBy: by,
+  });
+}
+
+/** Statements inserting one event per account field (null values are skipped, as the reference does). */
+export async function insertAccountFieldEvents(
   db: Db,
   userId: number | SQL<number>,
   values: AccountFieldValues,
   stamp: WriteStamp,
   by: string,
 ) {
-  const statements = [];
+  const statements: Statement[] = [];
   for (const [field, value] of Object.entries(values) as [AccountField, string | number | null][]) {
     if (value === null || value === undefined) continue;
-    const stream = streamOfField(field);
-    statements.push(
-      db.insert(events).values({
-        userId,
-        id: stream.id,
-        streamIds: JSON.stringify([stream.id]),
-        type: stream.type ?? "",
-        time: stamp.time,
-        duration: 0,
-        endTime: stamp.time,
-        content: JSON.stringify(value),
-        created: stamp.time,
-        createdBy: by,
-        modified: stamp.time,
-        modifiedBy: by,
-        serial: stamp.serial,
-      }),
-      db.insert(eventStreams).values({ userId, streamId: stream.id, time: stamp.time, eventId: stream.id }),
-    );
+    statements.push(...insertEventStatements(db, userId, await accountFieldEvent(field, value, stamp, by), stamp.serial));
   }
   return statements;
-}
-
-/** Statement updating one account-field event's content. */
-export function updateAccountFieldEvent(
-  db: Db,
-  userId: number,
-  field: AccountField,
-  value: string | number,
-  stamp: WriteStamp,
-  by: string,
-) {
-  return db
-    .update(events)
-    .set({ content: JSON.stringify(value), modified: stamp.time, modifiedBy: by, serial: stamp.serial })
-    .where(and(eq(events.userId, userId), eq(events.id, streamOfField(field).id)));
 }
 
 /** True when a D1 error is a UNIQUE constraint violation. */

@@ -56,3 +56,48 @@ export function streamOfField(field: AccountField): SystemStream {
 export function isSystemStreamId(id: string): boolean {
   return SYSTEM_ID_PREFIXES.some((prefix) => id.startsWith(prefix));
 }
+
+/** The account's system streams as streams.get lists them (hidden ones left out), for a personal token. */
+export function shownSystemStreams(created: number) {
+  interface Node {
+    id: string;
+    name: string;
+    parentId: string | null;
+    children: Node[];
+    created: number;
+    createdBy: string;
+    modified: number;
+    modifiedBy: string;
+  }
+  const shown = SYSTEM_STREAMS.filter((s) => s.shown);
+  const build = (s: SystemStream): Node => ({
+    id: s.id,
+    name: s.name,
+    parentId: s.parentId,
+    children: shown.filter((c) => c.parentId === s.id).map(build),
+    created,
+    createdBy: "system",
+    modified: created,
+    modifiedBy: "system",
+  });
+  return shown.filter((s) => s.parentId === null).map(build);
+}
+
+/** A system stream and the system streams below it. */
+export function systemSubtree(id: string, includeHidden = false): string[] {
+  const out: string[] = [];
+  const visit = (streamId: string) => {
+    out.push(streamId);
+    for (const child of SYSTEM_STREAMS.filter((s) => s.parentId === streamId)) {
+      if (includeHidden || child.shown) visit(child.id);
+    }
+  };
+  if (SYSTEM_STREAMS.some((s) => s.id === id)) visit(id);
+  return out;
+}
+
+export const HIDDEN_SYSTEM_STREAM_IDS: readonly string[] = SYSTEM_STREAMS.filter((s) => !s.shown).map((s) => s.id);
+
+export function getSystemStream(id: string): SystemStream | undefined {
+  return SYSTEM_STREAMS.find((s) => s.id === id);
+}

@@ -21,6 +21,8 @@ export const users = sqliteTable(
     invitationToken: text("invitation_token"),
     core: text("core").notNull(),
     created: real("created").notNull(),
+    /** Longest event duration in the account: lets time-range queries bound their index scan. */
+    maxEventDuration: real("max_event_duration").notNull().default(0),
   },
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
 );
@@ -108,8 +110,10 @@ export const events = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),
-    index("events_time").on(t.userId, t.time).where(sql`${t.deleted} IS NULL`),
+    index("events_time").on(t.userId, t.time, t.id).where(sql`${t.deleted} IS NULL`),
     index("events_modified").on(t.userId, t.modified),
+    index("events_running").on(t.userId, t.time).where(sql`${t.duration} IS NULL AND ${t.deleted} IS NULL`),
+    index("events_deleted").on(t.userId, t.deleted).where(sql`${t.deleted} IS NOT NULL`),
   ],
 );
 
@@ -126,5 +130,66 @@ export const eventStreams = sqliteTable(
     primaryKey({ columns: [t.userId, t.streamId, t.time, t.eventId] }),
     index("event_streams_event").on(t.userId, t.eventId),
     foreignKey({ columns: [t.userId, t.eventId], foreignColumns: [events.userId, events.id] }).onDelete("cascade"),
+  ],
+);
+
+/** Streams; a row with `deleted` set is a deletion record (`{id, deleted}`) kept for sync. */
+export const streams = sqliteTable(
+  "streams",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    name: text("name"),
+    parentId: text("parent_id"),
+    clientData: text("client_data"),
+    trashed: integer("trashed", { mode: "boolean" }).notNull().default(false),
+    created: real("created"),
+    createdBy: text("created_by"),
+    modified: real("modified").notNull(),
+    modifiedBy: text("modified_by"),
+    serial: integer("serial").notNull(),
+    deleted: real("deleted"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index("streams_parent").on(t.userId, t.parentId).where(sql`${t.deleted} IS NULL`),
+    uniqueIndex("streams_sibling_name")
+      .on(t.userId, sql`ifnull(${t.parentId}, '')`, t.name)
+      .where(sql`${t.deleted} IS NULL`),
+    index("streams_deleted").on(t.userId, t.deleted).where(sql`${t.deleted} IS NOT NULL`),
+  ],
+);
+
+/** Previous versions of events, for `includeHistory`. */
+export const eventHistory = sqliteTable(
+  "event_history",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    serial: integer("serial").notNull(),
+    modified: real("modified").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.eventId, t.serial] })],
+);
+
+/** An event left or entered a stream's scope at `time` (see events/scope-changes.ts). */
+export const eventScopeChanges = sqliteTable(
+  "event_scope_changes",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    streamId: text("stream_id").notNull(),
+    time: real("time").notNull(),
+    eventId: text("event_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.streamId, t.time, t.eventId] }),
+    index("event_scope_changes_event").on(t.userId, t.eventId, t.time),
   ],
 );

@@ -9,7 +9,9 @@ import type { AppEnv } from "./app-env";
 import { readToken } from "./auth-token";
 import { readJsonBody } from "./body";
 import { callerInfo } from "./caller";
-import { jsonResponse } from "./meta";
+import { API_VERSION, jsonResponse, meta } from "./meta";
+import { StreamedResult } from "../methods/streamed";
+import { streamJson } from "./stream-json";
 
 export interface RouteInput {
   body: unknown;
@@ -22,8 +24,9 @@ type Verb = "get" | "post" | "put" | "delete";
 /** Query string → object; a repeated key becomes an array. */
 export function queryObject(url: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [key, value] of new URL(url).searchParams) {
-    if (key === "auth") continue;
+  for (const [rawKey, value] of new URL(url).searchParams) {
+    if (rawKey === "auth") continue;
+    const key = rawKey.endsWith("[]") ? rawKey.slice(0, -2) : rawKey; // `streams[]=a&streams[]=b`
     const previous = out[key];
     out[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
   }
@@ -47,6 +50,13 @@ export function outcomeResponse(
 ): Response {
   const headers: Record<string, string> = outcome.accessId ? { "Pryv-Access-Id": outcome.accessId } : {};
   const config = configOrNull(c);
+  if (outcome.ok && outcome.result instanceof StreamedResult) {
+    return c.newResponse(streamJson(outcome.result, () => meta(config)), outcome.status as 200, {
+      "Content-Type": "application/json; charset=utf-8",
+      "API-Version": API_VERSION,
+      ...headers,
+    });
+  }
   if (outcome.ok) {
     return jsonResponse(c, config, override.status ?? outcome.status, outcome.result as object, {
       ...headers,

@@ -7,6 +7,7 @@
 import { accountStub } from "../account-do/account-do";
 import type { AccountWriter } from "../account-do/account-writer";
 import { findUserByUsername, type UserRecord } from "../account/account.store";
+import type { AccessRecord } from "../accesses/accesses.store";
 import { authenticate } from "../accesses/authenticate";
 import { sessionNeedsRenewal } from "../accesses/sessions";
 import { getConfig, type Config } from "../config";
@@ -35,7 +36,20 @@ export type CallOutcome =
 export interface RunOptions {
   /** Lets the Worker finish side work (session renewal) after answering. */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /**
+   * Shared by the calls of one batch (same account, same token): the account
+   * and access are resolved once, and again after a call that may change them.
+   */
+  callerCache?: CallerCache;
 }
+
+export interface CallerCache {
+  user?: UserRecord;
+  access?: AccessRecord | null;
+}
+
+/** Methods after which the cached account or access may be stale. */
+const CHANGES_CALLER = /^(account|accesses|auth)\./;
 
 export async function runCall(
   env: Env,
@@ -49,9 +63,17 @@ export async function runCall(
     const config = getConfig(env);
     const db = createDb(env.DB);
     const now = nowSeconds();
-    const user = method.scope === "account" ? await resolveUser(db, config, input.username) : null;
+    const cache = options.callerCache ?? {};
+    const user = method.scope === "account" ? (cache.user ??= await resolveUser(db, config, input.username)) : null;
     const access =
-      method.permission.kind === "access" && user ? await authenticate(db, user, input.token, now) : null;
+      method.permission.kind === "access" && user
+        ? (cache.access ??= await authenticate(db, user, input.token, now))
+        : null;
+    // This call may change them: the next call of the batch resolves them again.
+    if (CHANGES_CALLER.test(method.id) && options.callerCache) {
+      delete options.callerCache.user;
+      delete options.callerCache.access;
+    }
     accessId = access?.id ?? null;
     assertMethodAllowed(method, access, { config, token: input.token, caller: input.caller });
     const params = parseParams(method, input.params);

@@ -53,7 +53,7 @@ export interface MethodDefinition<S extends z.ZodType = z.ZodType, R = unknown> 
   id: string;
   params: S;
   permission: MethodPermission;
-  /** `account` methods address one account (path `/{username}/`); `service` ones do not. */
+  /** `account` methods address one account (path `/{username}/`, batch calls); `service` ones do not. */
   scope: "account" | "service";
   /**
    * Writes run inside the account's Durable Object under its lock. For a
@@ -61,8 +61,6 @@ export interface MethodDefinition<S extends z.ZodType = z.ZodType, R = unknown> 
    */
   writes: boolean;
   accountOf?: (params: z.output<S>) => string;
-  /** May be called inside a batch (`POST /{username}/`). */
-  batchable?: boolean;
   /** HTTP status on success (201 for creations). */
   status?: number;
   /** Maps a params validation failure to this method's own error (default: `invalid-parameters-format`). */

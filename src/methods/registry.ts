@@ -1,5 +1,7 @@
 /** Every API method, keyed by id. Domains export their definitions; this is the only list. */
 import { accountMethods } from "../account/account.methods";
+import { eventsMethods } from "../events/events.methods";
+import { streamsMethods } from "../streams/streams.methods";
 import { authMethods } from "../auth/auth.methods";
 import { errors } from "../errors";
 import { profileMethods } from "../profile/profile.methods";
@@ -15,6 +17,8 @@ const ALL: readonly MethodDefinition[] = [
   ...authMethods,
   ...accountMethods,
   ...profileMethods,
+  ...streamsMethods,
+  ...eventsMethods,
 ] as MethodDefinition[];
 
 const registry = new Map<string, MethodDefinition>();
@@ -28,6 +32,10 @@ export function getMethod(id: string): MethodDefinition {
   const method = registry.get(id);
   if (!method) throw errors.invalidMethod(id);
   return method;
+}
+
+export function findMethod(id: string): MethodDefinition | undefined {
+  return registry.get(id);
 }
 
 export function allMethods(): readonly MethodDefinition[] {

@@ -31,7 +31,6 @@ export const profileMethods = [
     params: z.object({}).loose(),
     permission: ANY_ACCESS,
     writes: false,
-    batchable: true,
     handler: async ({ db, user }) => ({ profile: await readProfile(db, user!.id, "public") }),
   }),
   defineMethod({
@@ -40,7 +39,6 @@ export const profileMethods = [
     params: z.object({ id: z.enum(["public", "private"]) }),
     permission: PERSONAL_ONLY,
     writes: false,
-    batchable: true,
     handler: async ({ db, user }, { id }) => ({ profile: await readProfile(db, user!.id, id) }),
   }),
   defineMethod({
@@ -49,7 +47,6 @@ export const profileMethods = [
     params: z.object({ id: z.enum(["public", "private"]), update: profileUpdate }),
     permission: PERSONAL_ONLY,
     writes: true,
-    batchable: true,
     handler: async (ctx, { id, update }) => updateSet(ctx, id, update),
   }),
   defineMethod({
@@ -58,7 +55,6 @@ export const profileMethods = [
     params: z.object({}).loose(),
     permission: ANY_ACCESS,
     writes: false,
-    batchable: true,
     handler: async ({ db, user, access }) => ({ profile: await readProfile(db, user!.id, appProfileId(access)) }),
   }),
   defineMethod({
@@ -67,7 +63,6 @@ export const profileMethods = [
     params: z.object({ update: profileUpdate }),
     permission: ANY_ACCESS,
     writes: true,
-    batchable: true,
     handler: async (ctx, { update }) => updateSet(ctx, appProfileId(ctx.access), update),
   }),
 ];

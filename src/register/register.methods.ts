@@ -99,7 +99,7 @@ const register = defineMethod({
           { id: newId(), token, name: p.appId, sessionExpires: stamp.time + config.sessionMaxAgeSeconds },
           stamp,
         ),
-        ...insertAccountFieldEvents(
+        ...(await insertAccountFieldEvents(
           db,
           userId,
           {
@@ -113,7 +113,7 @@ const register = defineMethod({
           },
           stamp,
           "system",
-        ),
+        )),
       ]);
     } catch (err) {
       await invitation.release();

@@ -9,7 +9,6 @@ export const serviceMethods = [
     params: z.object({}).loose(),
     permission: PUBLIC,
     writes: false,
-    batchable: true,
     handler: async (ctx) => serviceInfo(ctx.config),
   }),
 ];

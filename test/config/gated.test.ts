@@ -71,3 +71,17 @@ describe("LOGIN_MAX_FAILURES=2", () => {
     expectError(await login({ username: body.username, password: STRONG }), 429, "too-many-requests");
   });
 });
+
+describe("event types when the configured source is unreachable", () => {
+  it("falls back to the built-in definitions", async () => {
+    const body = registrationBody({ invitationToken: "enjoy", password: STRONG });
+    const created = await post("/users", body);
+    const token = /\/\/([^@]+)@/.exec(created.body.apiEndpoint)![1]!;
+    await post(`/${body.username}/streams`, { id: "weights", name: "Weights" }, { token });
+    const ok = await post(`/${body.username}/events`, { streamIds: ["weights"], type: "mass/kg", content: 72.5 }, { token });
+    expect(ok.status).toBe(201);
+    expectError(await post(`/${body.username}/events`, { streamIds: ["weights"], type: "mass/kg", content: "80" }, { token }), 400, "invalid-parameters-format");
+    // Only the unreachable list defines this type: unknown here, so accepted as is.
+    expect((await post(`/${body.username}/events`, { streamIds: ["weights"], type: "remote-only/thing", content: 1 }, { token })).status).toBe(201);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Batch calls (`POST /{username}/` with `[{method, params}, …]`), what the
+ * pryv client's `connection.api()` sends. Calls run in order with the same
+ * access through the same dispatcher as HTTP; each answers with its result
+ * or `{error}`. Consecutive writes go to the account's Durable Object in one
+ * round trip.
+ */
+import type { Context } from "hono";
+import { z } from "zod";
+import { accountStub } from "../account-do/account-do";
+import { authenticate } from "../accesses/authenticate";
+import { getConfig } from "../config";
+import { createDb } from "../db/client";
+import { errors, fromZodError, toApiError, type ErrorBody } from "../errors";
+import type { AppEnv } from "../http/app-env";
+import { readToken } from "../http/auth-token";
+import { readJsonBody } from "../http/body";
+import { callerInfo } from "../http/caller";
+import { jsonResponse } from "../http/meta";
+import { resolveUser, runCall, type CallerCache, type CallInput, type CallOutcome } from "../methods/dispatch";
+import { findMethod } from "../methods/registry";
+import { StreamedResult } from "../methods/streamed";
+import { nowSeconds } from "../shared/time";
+
+/** The pryv client sends chunks of 1000 calls. */
+export const MAX_BATCH_CALLS = 1000;
+/** Items of one array in one result (events.get drained inside a batch). */
+export const MAX_BATCH_RESULT_ITEMS = 100_000;
+
+const batchBody = z
+  .array(z.looseObject({ method: z.string().min(1), params: z.unknown().optional() }))
+  .max(MAX_BATCH_CALLS, `A batch holds at most ${MAX_BATCH_CALLS} calls.`);
+
+type BatchResult = Record<string, unknown> | { error: ErrorBody };
+
+async function toResult(outcome: CallOutcome): Promise<BatchResult> {
+  if (!outcome.ok) return { error: outcome.error };
+  if (!(outcome.result instanceof StreamedResult)) return outcome.result as Record<string, unknown>;
+  try {
+    return await outcome.result.drain(MAX_BATCH_RESULT_ITEMS);
+  } catch (err) {
+    return { error: toApiError(err).toBody() };
+  }
+}
+
+const isAccountWrite = (methodId: string) => {
+  const method = findMethod(methodId);
+  return method?.scope === "account" && method.writes;
+};
+
+export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
+  const config = getConfig(c.env);
+  const parsed = batchBody.safeParse(await readJsonBody(c.req.raw, config.maxBodyBytes));
+  if (!parsed.success) throw fromZodError(parsed.error);
+  const calls = parsed.data;
+
+  const username = c.req.param("username") ?? "";
+  const token = readToken(c.req.raw);
+  const caller = callerInfo(c.req.raw);
+  // The batch as a whole needs a known account and a valid token.
+  const db = createDb(c.env.DB);
+  const user = await resolveUser(db, config, username);
+  const access = await authenticate(db, user, token, nowSeconds());
+  const cache: CallerCache = { user, access };
+  const input = (call: (typeof calls)[number]): CallInput => ({
+    methodId: call.method,
+    params: call.params ?? {},
+    username,
+    token,
+    caller,
+  });
+
+  const results: BatchResult[] = [];
+  for (let i = 0; i < calls.length; ) {
+    const method = findMethod(calls[i]!.method);
+    if (!method || method.scope !== "account") {
+      results.push({ error: errors.invalidMethod(calls[i]!.method).toBody() });
+      i++;
+    } else if (method.writes) {
+      const run: CallInput[] = [];
+      while (i < calls.length && isAccountWrite(calls[i]!.method)) run.push(input(calls[i++]!));
+      // (RPC types cannot express `unknown` results: the outcomes are plain cloneable data.)
+      const outcomes = (await accountStub(c.env, user.username).executeAll(run)) as unknown as CallOutcome[];
+      for (const outcome of outcomes) results.push(await toResult(outcome));
+      delete cache.user; // the writes may have changed the account or the access
+      delete cache.access;
+    } else {
+      const outcome = await runCall(c.env, input(calls[i]!), null, {
+        callerCache: cache,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+      });
+      results.push(await toResult(outcome));
+      i++;
+    }
+  }
+  return jsonResponse(c, config, 200, { results }, { "Pryv-Access-Id": access.id });
+}

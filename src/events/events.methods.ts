@@ -1,0 +1,250 @@
+/**
+ * Events: timestamped data filed in one or more streams. Writes run in the
+ * account's Durable Object (ordered, each with its own stamp); reads stream
+ * straight from D1.
+ */
+import { eq } from "drizzle-orm";
+import { applyAccountChanges } from "../account/account-changes";
+import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS } from "../account/system-streams";
+import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
+import { runBatch, type Statement } from "../db/client";
+import { users } from "../db/schema";
+import { errors } from "../errors";
+import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
+import { StreamedResult } from "../methods/streamed";
+import { newId } from "../shared/ids";
+import { nowSeconds } from "../shared/time";
+import {
+  eventCreateParams,
+  eventDeleteParams,
+  eventGetOneParams,
+  eventsGetParams,
+  eventUpdateParams,
+  EVENT_PROTECTED_FIELDS,
+  type ApiEvent,
+  type EventUpdateParams,
+} from "./events.schema";
+import {
+  deleteEventStatements,
+  eventHistoryOf,
+  findEventRow,
+  insertEventStatements,
+  scopeChangeStatements,
+  toApiEvent,
+  toDeletion,
+  updateEventStatements,
+} from "./events.store";
+import { queryDeletions, queryEvents, resolveScope } from "./events.query";
+import {
+  assertContentValid,
+  assertEventSize,
+  assertStreamsUsable,
+  dedupe,
+  isAccountEvent,
+  mergeClientData,
+  scopeDelta,
+  sealed,
+} from "./events.rules";
+import { eventIntegrity } from "./integrity";
+import { parseStreamsQuery } from "./streams-query";
+
+// Until stream-level permissions are enforced, data methods are for personal tokens.
+const DATA_ACCESS = PERSONAL_ONLY;
+
+/** Pulls the first item now, so that errors surface before a 200 is sent; the rest stays lazy. */
+async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+  const first = await source.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* source;
+  })();
+}
+
+/** A live event of the account, or 404; the account's hidden field events are never reachable. */
+async function liveEvent(ctx: MethodContext, id: string): Promise<ApiEvent> {
+  const row = await findEventRow(ctx.db, ctx.user!.id, id);
+  if (!row || row.deleted !== null || HIDDEN_SYSTEM_STREAM_IDS.includes(id)) throw errors.unknownResource("event", id);
+  return toApiEvent(row);
+}
+
+/** Writes a new version of `before`; records scope changes when its streams change. */
+async function writeNewVersion(ctx: MethodContext, before: ApiEvent, after: ApiEvent, serial: number) {
+  const { db, user, writer } = ctx;
+  const statements: Statement[] = updateEventStatements(db, user!.id, before, after, serial);
+  if (JSON.stringify(before.streamIds) !== JSON.stringify(after.streamIds)) {
+    const tree = await writer!.streamTree(user!.id);
+    statements.push(...scopeChangeStatements(db, user!.id, after.id, scopeDelta(tree, before.streamIds, after.streamIds), after.modified));
+  }
+  if (after.duration && after.duration > user!.maxEventDuration) {
+    statements.push(db.update(users).set({ maxEventDuration: after.duration }).where(eq(users.id, user!.id)));
+  }
+  await runBatch(db, statements);
+}
+
+const get = defineMethod({
+  id: "events.get",
+  scope: "account",
+  params: eventsGetParams,
+  permission: DATA_ACCESS,
+  writes: false,
+  handler: async ({ db, user }, p) => {
+    const scope = await resolveScope(db, user!, parseStreamsQuery(p.streams), p.state);
+    const parts: [string, AsyncIterable<unknown>][] = [["events", await primed(queryEvents(db, user!, p, scope, nowSeconds()))]];
+    // The pryv client's streaming parser expects the array whenever deletions are asked for.
+    if (p.includeDeletions) parts.push(["eventDeletions", queryDeletions(db, user!, p, scope)]);
+    return new StreamedResult(parts);
+  },
+});
+
+const getOne = defineMethod({
+  id: "events.getOne",
+  scope: "account",
+  params: eventGetOneParams,
+  permission: DATA_ACCESS,
+  writes: false,
+  handler: async (ctx, { id, includeHistory }) => {
+    const row = await findEventRow(ctx.db, ctx.user!.id, id);
+    // A deleted event answers with its deletion record, as the reference does.
+    if (row && row.deleted !== null) return { event: toDeletion(row) };
+    const event = await liveEvent(ctx, id);
+    return includeHistory ? { event, history: await eventHistoryOf(ctx.db, ctx.user!.id, id) } : { event };
+  },
+});
+
+const create = defineMethod({
+  id: "events.create",
+  scope: "account",
+  params: eventCreateParams,
+  permission: DATA_ACCESS,
+  writes: true,
+  status: 201,
+  handler: async ({ env, config, db, user, access, writer }, p) => {
+    const tree = await writer!.streamTree(user!.id);
+    const streamIds = dedupe(p.streamIds);
+    assertStreamsUsable(tree, streamIds);
+    await assertContentValid(env, config, p.type, p.content);
+    assertEventSize(p as Pick<ApiEvent, "content" | "description" | "clientData">);
+    const id = p.id ?? newId();
+    if (await findEventRow(db, user!.id, id)) throw errors.itemAlreadyExists("event", { id });
+
+    const stamp = writer!.stamp();
+    const by = access!.id;
+    const draft: ApiEvent = {
+      id,
+      streamIds,
+      type: p.type,
+      time: p.time ?? stamp.time,
+      created: stamp.time,
+      createdBy: by,
+      modified: stamp.time,
+      modifiedBy: by,
+    };
+    if (p.duration !== undefined && p.duration !== 0) draft.duration = p.duration;
+    if (p.content !== undefined && p.content !== null) draft.content = p.content;
+    if (p.description !== undefined && p.description !== null) draft.description = p.description;
+    if (p.clientData) draft.clientData = p.clientData;
+    if (p.trashed) draft.trashed = true;
+    const event = await sealed(draft);
+
+    const statements: Statement[] = insertEventStatements(db, user!.id, event, stamp.serial);
+    if (event.duration && event.duration > user!.maxEventDuration) {
+      statements.push(db.update(users).set({ maxEventDuration: event.duration }).where(eq(users.id, user!.id)));
+    }
+    await runBatch(db, statements);
+    return { event };
+  },
+});
+
+/** An account field's event: only its content changes, through the account (directory included). */
+async function updateAccountEvent(ctx: MethodContext, before: ApiEvent, update: EventUpdateParams["update"]) {
+  const field = getSystemStream(before.id)!;
+  const keys = Object.keys(update).filter((k) => (update as Record<string, unknown>)[k] !== undefined);
+  if (!field.editable || keys.some((k) => k !== "content") || typeof update.content !== "string") {
+    throw errors.invalidOperation(
+      "Forbidden event modification: only the content (a string) of an editable account field's event can change.",
+      { streamId: before.id },
+    );
+  }
+  await applyAccountChanges(ctx, { [field.field!]: update.content });
+  return { event: await liveEvent(ctx, before.id) };
+}
+
+const update = defineMethod({
+  id: "events.update",
+  scope: "account",
+  params: eventUpdateParams,
+  permission: DATA_ACCESS,
+  writes: true,
+  handler: async (ctx, { id, update: changes }) => {
+    const protectedFields = EVENT_PROTECTED_FIELDS.filter((f) => (changes as Record<string, unknown>)[f] !== undefined);
+    if (protectedFields.length) {
+      throw errors.forbidden(`Forbidden update was attempted on the following protected field(s): [${protectedFields.join(",")}].`);
+    }
+    const before = await liveEvent(ctx, id);
+    if (isAccountEvent(id)) return updateAccountEvent(ctx, before, changes);
+    const { env, config, user, access, writer } = ctx;
+
+    const streamIds = changes.streamIds ? dedupe(changes.streamIds) : before.streamIds;
+    if (changes.streamIds) {
+      const tree = await writer!.streamTree(user!.id);
+      assertStreamsUsable(tree, streamIds, streamIds.filter((s) => !before.streamIds.includes(s)));
+    }
+    const type = changes.type ?? before.type;
+    if (type.startsWith("series:") !== before.type.startsWith("series:")) {
+      throw errors.invalidOperation("Normal events cannot be updated to HF-events and vice versa.");
+    }
+    const content = changes.content !== undefined ? changes.content : before.content;
+    if (changes.type !== undefined || changes.content !== undefined) await assertContentValid(env, config, type, content);
+
+    const stamp = writer!.stamp();
+    const after: ApiEvent = { ...before, streamIds, type, modified: stamp.time, modifiedBy: access?.id ?? SYSTEM_AUTHOR };
+    if (changes.time !== undefined) after.time = changes.time;
+    if (changes.duration !== undefined) {
+      if (changes.duration === 0) delete after.duration;
+      else after.duration = changes.duration;
+    }
+    if (content === null || content === undefined) delete after.content;
+    else after.content = content;
+    if (changes.description !== undefined) {
+      if (changes.description === null) delete after.description;
+      else after.description = changes.description;
+    }
+    const clientData = mergeClientData(before.clientData, changes.clientData);
+    if (clientData) after.clientData = clientData;
+    else delete after.clientData;
+    if (changes.trashed !== undefined) {
+      if (changes.trashed) after.trashed = true;
+      else delete after.trashed;
+    }
+    assertEventSize(after);
+    const event = await sealed(after);
+    await writeNewVersion(ctx, before, event, stamp.serial);
+    return { event };
+  },
+});
+
+const del = defineMethod({
+  id: "events.delete",
+  scope: "account",
+  params: eventDeleteParams,
+  permission: DATA_ACCESS,
+  writes: true,
+  handler: async (ctx, { id }) => {
+    const before = await liveEvent(ctx, id);
+    if (isAccountEvent(id)) throw errors.invalidOperation("Account events cannot be deleted.");
+    const { db, user, access, writer } = ctx;
+    const stamp = writer!.stamp();
+    if (!before.trashed) {
+      const event = await sealed({ ...before, trashed: true, modified: stamp.time, modifiedBy: access?.id ?? SYSTEM_AUTHOR });
+      await writeNewVersion(ctx, before, event, stamp.serial);
+      return { event };
+    }
+    const deletion = { id, deleted: stamp.time };
+    const record = { ...deletion, integrity: await eventIntegrity(deletion) };
+    await runBatch(db, deleteEventStatements(db, user!.id, record, stamp.serial));
+    return { eventDeletion: deletion };
+  },
+});
+
+export const eventsMethods = [get, getOne, create, update, del];

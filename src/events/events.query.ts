@@ -1,0 +1,295 @@
+/**
+ * events.get in SQL: the streams scope (expanded to descendants by a
+ * recursive query), the filters of the reference, and results read page by
+ * page in (time, id) order so large answers are streamed, never built whole.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { HIDDEN_SYSTEM_STREAM_IDS, getSystemStream, systemSubtree } from "../account/system-streams";
+import type { UserRecord } from "../account/account.store";
+import type { Db } from "../db/client";
+import { events } from "../db/schema";
+import { jsonList } from "../db/sql";
+import { errors } from "../errors";
+import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
+import { toApiEvent, toDeletion, type EventRow } from "./events.store";
+import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
+
+const PAGE_SIZE = 500;
+/** Running periods count as "now" while the window reaches this close to the present (as the reference). */
+const RUNNING_MARGIN_SECONDS = 5;
+
+/** One OR-term of the scope: stream id lists (already expanded); `any: null` means every stream. */
+interface ScopeClause {
+  any: string[] | null;
+  all: string[][];
+  not: string[];
+}
+
+export interface Scope {
+  clauses: ScopeClause[];
+  /** The streams the query names: a sync reports events entering or leaving their scope. */
+  roots: string[];
+}
+
+/** Descendants of each named (non-system) stream, computed by the database. */
+async function expandInDatabase(db: Db, userId: number, ids: string[], withTrashed: boolean) {
+  if (!ids.length) return new Map<string, string[]>();
+  const trashFilter = withTrashed ? sql`` : sql`AND s.trashed = 0`;
+  const rows = await db.all<{ root: string; id: string }>(sql`
+    WITH RECURSIVE tree(root, id) AS (
+      SELECT s.id, s.id FROM streams s
+        WHERE s.user_id = ${userId} AND s.deleted IS NULL AND s.id IN ${jsonList(ids)} ${trashFilter}
+      UNION
+      SELECT tree.root, s.id FROM streams s JOIN tree ON s.parent_id = tree.id
+        WHERE s.user_id = ${userId} AND s.deleted IS NULL ${trashFilter}
+    )
+    SELECT root, id FROM tree`);
+  const out = new Map<string, string[]>();
+  for (const { root, id } of rows) out.set(root, [...(out.get(root) ?? []), id]);
+  return out;
+}
+
+async function existingStreamIds(db: Db, userId: number, ids: string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.all<{ id: string }>(
+    sql`SELECT id FROM streams WHERE user_id = ${userId} AND deleted IS NULL AND id IN ${jsonList(ids)}`,
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Resolves the queries: every stream named in `any` must exist
+ * (`unknown-referenced-resource` otherwise); each name is expanded to the
+ * stream and its descendants (trashed ones only when `state` is not default).
+ */
+export async function resolveScope(db: Db, user: UserRecord, queries: StreamsQuery[], state: string): Promise<Scope> {
+  const named = namedStreams(queries);
+  const ordinary = [...new Set(named.filter((r) => !getSystemStream(r.id)).map((r) => r.id))];
+  const existing = await existingStreamIds(db, user.id, ordinary);
+  const isKnown = (id: string) => existing.has(id) || (getSystemStream(id)?.shown ?? false);
+  const unknown = [...new Set(queries.flatMap((q) => q.any ?? []).map((r) => r.id))].filter((id) => !isKnown(id));
+  if (unknown.length) {
+    throw errors.unknownReferencedResource(unknown.length > 1 ? "streams" : "stream", "streams", unknown);
+  }
+  const expandable = [...new Set(named.filter((r) => !r.exact && existing.has(r.id)).map((r) => r.id))];
+  const expanded = await expandInDatabase(db, user.id, expandable, state !== "default");
+  const expand = (refs: StreamRef[]): string[] => {
+    const out = new Set<string>();
+    for (const ref of refs) {
+      if (getSystemStream(ref.id)) for (const id of ref.exact ? [ref.id] : systemSubtree(ref.id)) out.add(id);
+      else if (ref.exact) existing.has(ref.id) && out.add(ref.id);
+      else for (const id of expanded.get(ref.id) ?? []) out.add(id);
+    }
+    return [...out];
+  };
+  return {
+    clauses: queries.map((q) => ({
+      any: q.any === null ? null : expand(q.any),
+      all: q.all.map((ref) => expand([ref])),
+      not: expand(q.not),
+    })),
+    roots: [...new Set(named.map((r) => r.id))],
+  };
+}
+
+const filedUnder = (ids: string[]) =>
+  sql`EXISTS (SELECT 1 FROM event_streams es WHERE es.user_id = e.user_id AND es.event_id = e.id AND es.stream_id IN ${jsonList(ids)})`;
+
+/** The scope as a condition on `e` (hidden system-stream events are never in it). */
+export function scopeCondition(scope: Scope): SQL {
+  const clauses = scope.clauses.map((clause) => {
+    const parts: SQL[] = [];
+    if (clause.any !== null) parts.push(filedUnder(clause.any));
+    for (const ids of clause.all) parts.push(filedUnder(ids));
+    if (clause.not.length) parts.push(sql`NOT ${filedUnder(clause.not)}`);
+    return parts.length ? sql`(${sql.join(parts, sql` AND `)})` : sql`1`;
+  });
+  return sql`(${sql.join(clauses, sql` OR `)}) AND e.id NOT IN ${jsonList(HIDDEN_SYSTEM_STREAM_IDS)}`;
+}
+
+interface TimeWindow {
+  from: number | null;
+  to: number | null;
+}
+
+/** The reference's defaults: only toTime → a day before it; only fromTime → until now. */
+function timeWindow(p: EventsGetParams, now: number): TimeWindow {
+  if (p.fromTime === undefined && p.toTime !== undefined) return { from: p.toTime - 86400, to: p.toTime };
+  if (p.fromTime !== undefined && p.toTime === undefined) return { from: p.fromTime, to: now };
+  return { from: p.fromTime ?? null, to: p.toTime ?? null };
+}
+
+/** 20 when no time bound and no limit are given (the FAQ's "last 20 events"), else the given limit or none. */
+export function effectiveLimit(p: EventsGetParams): number | null {
+  if (p.limit !== undefined) return p.limit;
+  return p.fromTime === undefined && p.toTime === undefined ? 20 : null;
+}
+
+interface Plan {
+  /** Conditions on `e` besides time. */
+  base: SQL[];
+  /** Non-running events in the window (or all when there is no lower bound). */
+  main: SQL | null;
+  /** Running periods to merge in (when the window reaches now). */
+  running: SQL | null;
+  /** With modifiedSince: candidate ids (small set) to drive the query from. */
+  candidates: SQL | null;
+}
+
+function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Plan {
+  const base: SQL[] = [sql`e.user_id = ${user.id}`, sql`e.deleted IS NULL`, scopeCondition(scope)];
+  if (p.state === "default") base.push(sql`e.trashed = 0`);
+  if (p.state === "trashed") base.push(sql`e.trashed = 1`);
+  if (p.types?.length) {
+    const exact = p.types.filter((t) => !t.endsWith("/*"));
+    const classes = p.types.filter((t) => t.endsWith("/*")).map((t) => `${t.slice(0, -1)}%`);
+    const terms = [
+      ...(exact.length ? [sql`e.type IN ${jsonList(exact)}`] : []),
+      ...classes.map((pattern) => sql`e.type LIKE ${pattern}`),
+    ];
+    base.push(sql`(${sql.join(terms, sql` OR `)})`);
+  }
+  const candidates =
+    p.modifiedSince === undefined
+      ? null
+      : scope.roots.length
+        ? sql`SELECT id FROM events WHERE user_id = ${user.id} AND modified > ${p.modifiedSince}
+              UNION SELECT event_id FROM event_scope_changes
+                WHERE user_id = ${user.id} AND stream_id IN ${jsonList(scope.roots)} AND time > ${p.modifiedSince}`
+        : sql`SELECT id FROM events WHERE user_id = ${user.id} AND modified > ${p.modifiedSince}`;
+
+  const window = timeWindow(p, now);
+  const upTo = window.to === null ? sql`1` : sql`e.time <= ${window.to}`;
+  if (p.running) return { base, main: null, running: upTo, candidates };
+  if (window.from === null) return { base, main: upTo, running: null, candidates };
+  const reachesNow = window.from <= now - RUNNING_MARGIN_SECONDS && (window.to === null || window.to >= now - RUNNING_MARGIN_SECONDS);
+  // Events overlapping the window; the longest duration in the account bounds the scan from below.
+  // (Read in the query, not from the request's user row: an earlier call of a batch may have raised it.)
+  const lowest = sql`${window.from} - (SELECT max_event_duration FROM users WHERE id = ${user.id})`;
+  const main = sql`e.time >= ${lowest} AND ${upTo} AND e.end_time >= ${window.from}`;
+  return { base, main, running: reachesNow ? upTo : null, candidates };
+}
+
+type Cursor = { time: number; id: string } | null;
+
+/** One sorted source of events, read page by page with a (time, id) cursor. */
+async function* pages(db: Db, where: SQL, candidates: SQL | null, ascending: boolean, first: number): AsyncGenerator<ApiEvent> {
+  const order = ascending ? sql`ASC` : sql`DESC`;
+  const from = candidates ? sql`(${candidates}) AS c CROSS JOIN events e ON e.id = c.id` : sql`events e`;
+  let cursor: Cursor = null;
+  let size = Math.min(first, PAGE_SIZE);
+  for (;;) {
+    const after: SQL = cursor
+      ? ascending
+        ? sql`AND (e.time, e.id) > (${cursor.time}, ${cursor.id})`
+        : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
+      : sql``;
+    const rows: Record<string, unknown>[] = await db.all<Record<string, unknown>>(
+      sql`SELECT e.* FROM ${from} WHERE ${where} ${after} ORDER BY e.time ${order}, e.id ${order} LIMIT ${size}`,
+    );
+    for (const row of rows) yield toApiEvent(fromSqlRow(row));
+    if (rows.length < size) return;
+    const last: Record<string, unknown> = rows[rows.length - 1]!;
+    cursor = { time: last.time as number, id: last.id as string };
+    size = PAGE_SIZE;
+  }
+}
+
+/** Raw `SELECT e.*` rows use column names; map them to drizzle's field names. */
+function fromSqlRow(row: Record<string, unknown>): EventRow {
+  const columns = Object.entries(events).filter(([, col]) => col && typeof col === "object" && "name" in col);
+  const out: Record<string, unknown> = {};
+  for (const [field, col] of columns) out[field] = row[(col as { name: string }).name];
+  out.trashed = Boolean(out.trashed);
+  return out as EventRow;
+}
+
+async function* mergeSorted(a: AsyncGenerator<ApiEvent>, b: AsyncGenerator<ApiEvent>, ascending: boolean) {
+  const before = (x: ApiEvent, y: ApiEvent) => {
+    const cmp = x.time === y.time ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.time - y.time;
+    return ascending ? cmp <= 0 : cmp >= 0;
+  };
+  let x = await a.next();
+  let y = await b.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && before(x.value, y.value))) {
+      yield x.value as ApiEvent;
+      x = await a.next();
+    } else {
+      yield y.value;
+      y = await b.next();
+    }
+  }
+}
+
+async function* skipAndLimit<T>(source: AsyncGenerator<T>, skip: number, limit: number | null): AsyncGenerator<T> {
+  let index = 0;
+  for await (const item of source) {
+    if (limit !== null && index >= skip + limit) return;
+    if (index++ >= skip) yield item;
+  }
+}
+
+/** The events of events.get, in order, lazily (pages are read as the consumer pulls). */
+export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): AsyncGenerator<ApiEvent> {
+  const { base, main, running, candidates } = plan(user, p, scope, now);
+  const ascending = p.sortAscending === true;
+  const skip = p.skip ?? 0;
+  const limit = effectiveLimit(p);
+  const first = limit === null ? PAGE_SIZE : skip + limit;
+  const where = (condition: SQL) => sql.join([...base, condition], sql` AND `);
+  const sources: AsyncGenerator<ApiEvent>[] = [];
+  if (candidates) {
+    // A sync: changed events are few; one source holding both branches.
+    const window = running && main ? sql`((${main}) OR (e.duration IS NULL AND ${running}))` : (main ?? sql`e.duration IS NULL AND ${running!}`);
+    sources.push(pages(db, where(window), candidates, ascending, first));
+  } else {
+    if (main) sources.push(pages(db, where(main), null, ascending, first));
+    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, first));
+  }
+  const merged = sources.length === 2 ? mergeSorted(sources[0]!, sources[1]!, ascending) : sources[0]!;
+  return skipAndLimit(merged, skip, limit);
+}
+
+/**
+ * Deletions since `modifiedSince`: deletion records, and — beyond the
+ * reference, so a sync misses nothing — events that left what the query
+ * selects: out of the queried streams' scope (their streamIds changed, or
+ * their stream moved), or out of the requested state (trashed for a
+ * default-state sync, restored for a trashed-state one).
+ */
+export async function* queryDeletions(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope): AsyncGenerator<EventDeletion> {
+  if (p.modifiedSince === undefined) return;
+  const since = p.modifiedSince;
+  const order = p.sortAscending ? sql`ASC` : sql`DESC`;
+  const branches: SQL[] = [
+    sql`SELECT id, deleted, integrity FROM events WHERE user_id = ${user.id} AND deleted IS NOT NULL AND deleted > ${since}`,
+  ];
+  if (scope.roots.length) {
+    branches.push(sql`SELECT e.id AS id, max(c.time) AS deleted, NULL AS integrity
+      FROM event_scope_changes c CROSS JOIN events e ON e.user_id = c.user_id AND e.id = c.event_id
+      WHERE c.user_id = ${user.id} AND c.stream_id IN ${jsonList(scope.roots)} AND c.time > ${since}
+        AND e.deleted IS NULL AND NOT (${scopeCondition(scope)})
+      GROUP BY e.id`);
+  }
+  if (p.state !== "all") {
+    const leftState = p.state === "default" ? sql`e.trashed = 1` : sql`e.trashed = 0`;
+    branches.push(sql`SELECT e.id AS id, e.modified AS deleted, NULL AS integrity FROM events e
+      WHERE e.user_id = ${user.id} AND e.deleted IS NULL AND e.modified > ${since} AND ${leftState}
+        AND ${scopeCondition(scope)}`);
+  }
+  const union = sql.join(branches, sql` UNION ALL `);
+  const limit = effectiveLimit(p);
+  let offset = p.skip ?? 0;
+  let remaining = limit ?? Number.POSITIVE_INFINITY;
+  while (remaining > 0) {
+    const size = Math.min(PAGE_SIZE, remaining);
+    const rows = await db.all<{ id: string; deleted: number; integrity: string | null }>(
+      sql`SELECT id, deleted, integrity FROM (${union}) ORDER BY deleted ${order}, id ${order} LIMIT ${size} OFFSET ${offset}`,
+    );
+    for (const row of rows) yield toDeletion(row);
+    if (rows.length < size) return;
+    offset += size;
+    remaining -= size;
+  }
+}

@@ -1,0 +1,160 @@
+/** Storage of events: rows ↔ API objects, and the statements that write them. */
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import type { Db, Statement } from "../db/client";
+import { eventHistory, events, eventScopeChanges, eventStreams } from "../db/schema";
+import type { ApiEvent, Attachment, EventDeletion } from "./events.schema";
+
+export type EventRow = typeof events.$inferSelect;
+
+/** A live event row → the API object (null fields, `duration: 0` and `trashed: false` left out). */
+export function toApiEvent(row: EventRow): ApiEvent {
+  const event: ApiEvent = {
+    id: row.id,
+    streamIds: JSON.parse(row.streamIds) as string[],
+    type: row.type,
+    time: row.time,
+    created: row.created,
+    createdBy: row.createdBy,
+    modified: row.modified,
+    modifiedBy: row.modifiedBy,
+  };
+  if (row.duration === null) event.duration = null;
+  else if (row.duration !== 0) event.duration = row.duration;
+  if (row.content !== null) event.content = JSON.parse(row.content) as unknown;
+  if (row.description !== null) event.description = row.description;
+  if (row.clientData !== null) event.clientData = JSON.parse(row.clientData) as Record<string, unknown>;
+  if (row.attachments !== null) event.attachments = JSON.parse(row.attachments) as Attachment[];
+  if (row.trashed) event.trashed = true;
+  if (row.integrity !== null) event.integrity = row.integrity;
+  return event;
+}
+
+export function toDeletion(row: Pick<EventRow, "id" | "deleted" | "integrity">): EventDeletion {
+  const deletion: EventDeletion = { id: row.id, deleted: row.deleted ?? 0 };
+  if (row.integrity) deletion.integrity = row.integrity;
+  return deletion;
+}
+
+export async function findEventRow(db: Db, userId: number, id: string): Promise<EventRow | null> {
+  return (await db.select().from(events).where(and(eq(events.userId, userId), eq(events.id, id))).get()) ?? null;
+}
+
+/** The columns of an event (its API form, integrity included). */
+function columns(event: ApiEvent, serial: number) {
+  const duration = event.duration === undefined ? 0 : event.duration;
+  return {
+    streamIds: JSON.stringify(event.streamIds),
+    type: event.type,
+    time: event.time,
+    duration,
+    endTime: duration === null ? null : event.time + duration,
+    content: event.content === undefined || event.content === null ? null : JSON.stringify(event.content),
+    description: event.description ?? null,
+    clientData: event.clientData ? JSON.stringify(event.clientData) : null,
+    attachments: event.attachments?.length ? JSON.stringify(event.attachments) : null,
+    trashed: event.trashed === true,
+    integrity: event.integrity ?? null,
+    created: event.created,
+    createdBy: event.createdBy,
+    modified: event.modified,
+    modifiedBy: event.modifiedBy,
+    serial,
+    deleted: null,
+  };
+}
+
+/** (Re)files an event under its streams: one `event_streams` row per stream id. */
+function fileUnderStreams(db: Db, userId: number | SQL<number>, event: ApiEvent): Statement[] {
+  return [
+    db.delete(eventStreams).where(and(eq(eventStreams.userId, userId), eq(eventStreams.eventId, event.id))),
+    db
+      .insert(eventStreams)
+      .select(sql`SELECT ${userId}, value, ${event.time}, ${event.id} FROM json_each(${JSON.stringify(event.streamIds)})`),
+  ];
+}
+
+/** `userId` may be a sub-select (registration files events of a user inserted in the same batch). */
+export function insertEventStatements(db: Db, userId: number | SQL<number>, event: ApiEvent, serial: number): Statement[] {
+  return [db.insert(events).values({ userId, id: event.id, ...columns(event, serial) }), ...fileUnderStreams(db, userId, event)];
+}
+
+/** Replaces an event by its new version, keeping the previous one in the history. */
+export function updateEventStatements(db: Db, userId: number, before: ApiEvent, after: ApiEvent, serial: number): Statement[] {
+  const statements: Statement[] = [
+    db.insert(eventHistory).values({ userId, eventId: before.id, serial, modified: before.modified, data: JSON.stringify(before) }),
+    db.update(events).set(columns(after, serial)).where(and(eq(events.userId, userId), eq(events.id, after.id))),
+  ];
+  const moved = before.time !== after.time || JSON.stringify(before.streamIds) !== JSON.stringify(after.streamIds);
+  return moved ? [...statements, ...fileUnderStreams(db, userId, after)] : statements;
+}
+
+/** Turns an event into its deletion record `{id, deleted, integrity}`; its history goes with it. */
+export function deleteEventStatements(db: Db, userId: number, deletion: EventDeletion, serial: number): Statement[] {
+  return [
+    db
+      .update(events)
+      .set({
+        streamIds: "[]",
+        type: "",
+        time: 0,
+        duration: 0,
+        endTime: null,
+        content: null,
+        description: null,
+        clientData: null,
+        attachments: null,
+        trashed: false,
+        integrity: deletion.integrity ?? null,
+        modified: deletion.deleted,
+        serial,
+        deleted: deletion.deleted,
+      })
+      .where(and(eq(events.userId, userId), eq(events.id, deletion.id))),
+    db.delete(eventStreams).where(and(eq(eventStreams.userId, userId), eq(eventStreams.eventId, deletion.id))),
+    db.delete(eventHistory).where(and(eq(eventHistory.userId, userId), eq(eventHistory.eventId, deletion.id))),
+  ];
+}
+
+/** Records that an event left or entered the scope of each of `streamIds` at `time`. */
+export function scopeChangeStatements(
+  db: Db,
+  userId: number,
+  eventId: string,
+  streamIds: Iterable<string>,
+  time: number,
+): Statement[] {
+  const ids = [...streamIds];
+  if (!ids.length) return [];
+  return [
+    db
+      .insert(eventScopeChanges)
+      // `WHERE true`: SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT (parsing ambiguity).
+      .select(sql`SELECT ${userId}, value, ${time}, ${eventId} FROM json_each(${JSON.stringify(ids)}) WHERE true`)
+      .onConflictDoNothing(),
+  ];
+}
+
+export async function eventHistoryOf(db: Db, userId: number, eventId: string): Promise<ApiEvent[]> {
+  const rows = await db
+    .select({ data: eventHistory.data })
+    .from(eventHistory)
+    .where(and(eq(eventHistory.userId, userId), eq(eventHistory.eventId, eventId)))
+    .orderBy(asc(eventHistory.serial))
+    .all();
+  return rows.map((r) => JSON.parse(r.data) as ApiEvent);
+}
+
+/** Live events filed (directly) under any of `streamIds`. */
+export async function eventsFiledUnder(db: Db, userId: number, streamIds: string[]): Promise<ApiEvent[]> {
+  const rows = await db
+    .select()
+    .from(events)
+    .where(
+      sql`${events.userId} = ${userId} AND ${events.deleted} IS NULL AND ${events.id} IN (
+        SELECT event_id FROM event_streams WHERE user_id = ${userId}
+          AND stream_id IN (SELECT value FROM json_each(${JSON.stringify(streamIds)})))`,
+    )
+    .all();
+  return rows.map(toApiEvent);
+}
+

@@ -1,0 +1,32 @@
+/**
+ * A method result whose arrays are produced lazily (events.get): HTTP
+ * streams them as they come; batch calls drain them into arrays.
+ */
+import { ApiError } from "../errors";
+
+export class StreamedResult {
+  constructor(
+    /** Keys and their items, in response order (e.g. `events`, then `eventDeletions`). */
+    readonly parts: readonly (readonly [key: string, items: AsyncIterable<unknown>])[],
+  ) {}
+
+  /** Reads everything into a plain object; more than `max` items in one part → `too-many-results`. */
+  async drain(max: number): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const [key, items] of this.parts) {
+      const list: unknown[] = [];
+      for await (const item of items) {
+        if (list.length >= max) {
+          throw new ApiError(
+            "too-many-results",
+            `Your request gave too many results (the limit is ${max}). Calling the method directly (not in a batch), narrowing the request or paging can help.`,
+            { data: { limit: max } },
+          );
+        }
+        list.push(item);
+      }
+      out[key] = list;
+    }
+    return out;
+  }
+}

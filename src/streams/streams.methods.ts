@@ -1,0 +1,250 @@
+/**
+ * Streams: the tree events are filed in. No limit on depth or children.
+ * Deletion is two-step (trash, then delete, deciding what becomes of the
+ * events with `mergeEventsWithParent`); deletions are kept for sync.
+ */
+import { isSystemStreamId, shownSystemStreams } from "../account/system-streams";
+import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
+import { errors } from "../errors";
+import { assertEventSize, dedupe, scopeDelta, sealed } from "../events/events.rules";
+import type { ApiEvent } from "../events/events.schema";
+import {
+  deleteEventStatements,
+  eventsFiledUnder,
+  scopeChangeStatements,
+  updateEventStatements,
+} from "../events/events.store";
+import { eventIntegrity } from "../events/integrity";
+import { runBatch, type Statement } from "../db/client";
+import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
+import { newId } from "../shared/ids";
+import {
+  deleteStreamRows,
+  insertStream,
+  loadStreamTree,
+  nestStreams,
+  streamDeletionsSince,
+  toStream,
+  updateStreamRow,
+  type StreamRow,
+} from "./streams.store";
+import { clientStreamId, idFromName } from "./stream-ids";
+import { StreamTree } from "./stream-tree";
+import {
+  STREAM_PROTECTED_FIELDS,
+  streamCreateParams,
+  streamDeleteParams,
+  streamsGetParams,
+  streamUpdateParams,
+} from "./streams.schema";
+
+// Until stream-level permissions are enforced, data methods are for personal tokens.
+const DATA_ACCESS = PERSONAL_ONLY;
+
+const forbiddenSystem = () => errors.invalidOperation("It is forbidden to modify system streams.");
+
+function assertNoSiblingNamed(tree: StreamTree<StreamRow>, parentId: string | null, name: string, except?: string) {
+  if (tree.children(parentId).some((s) => s.name === name && s.id !== except)) {
+    throw errors.itemAlreadyExists("stream", { name });
+  }
+}
+
+/** The parent a stream may be filed under: existing, ordinary, not trashed. */
+function assertUsableParent(tree: StreamTree<StreamRow>, parentId: string | null | undefined, label: string) {
+  if (parentId === null || parentId === undefined) return;
+  if (isSystemStreamId(parentId)) throw forbiddenSystem();
+  const parent = tree.get(parentId);
+  if (!parent) throw errors.unknownReferencedResource(label, "parentId", parentId);
+  if (parent.trashed) throw errors.invalidOperation("parent stream is trashed", { parentId });
+}
+
+async function liveStream(ctx: MethodContext, id: string): Promise<{ tree: StreamTree<StreamRow>; row: StreamRow }> {
+  if (isSystemStreamId(id)) throw forbiddenSystem();
+  const tree = await ctx.writer!.streamTree(ctx.user!.id);
+  const row = tree.get(id);
+  if (!row) throw errors.unknownResource("stream", id);
+  return { tree, row };
+}
+
+const get = defineMethod({
+  id: "streams.get",
+  scope: "account",
+  params: streamsGetParams,
+  permission: DATA_ACCESS,
+  writes: false,
+  handler: async ({ db, user }, p) => {
+    const tree = await loadStreamTree(db, user!.id);
+    const withTrashed = p.state === "all";
+    let streams;
+    if (p.parentId !== undefined) {
+      const parent = tree.get(p.parentId);
+      if (!parent || (!withTrashed && tree.ancestors(p.parentId).concat(p.parentId).some((id) => tree.get(id)?.trashed))) {
+        throw errors.unknownReferencedResource("stream", "parentId", p.parentId);
+      }
+      streams = nestStreams(tree, p.parentId, withTrashed);
+    } else {
+      streams = [...nestStreams(tree, null, withTrashed), ...shownSystemStreams(user!.created)];
+    }
+    if (p.includeDeletionsSince === undefined) return { streams };
+    return { streams, streamDeletions: await streamDeletionsSince(db, user!.id, p.includeDeletionsSince) };
+  },
+});
+
+const create = defineMethod({
+  id: "streams.create",
+  scope: "account",
+  params: streamCreateParams,
+  permission: DATA_ACCESS,
+  writes: true,
+  status: 201,
+  handler: async (ctx, p) => {
+    const { db, user, access, writer } = ctx;
+    const tree = await writer!.streamTree(user!.id);
+    const parentId = p.parentId ?? null;
+    assertUsableParent(tree, parentId, "stream");
+    assertNoSiblingNamed(tree, parentId, p.name);
+    let id: string;
+    if (p.id !== undefined) {
+      id = clientStreamId(p.id);
+      if (tree.has(id)) throw errors.itemAlreadyExists("stream", { id });
+    } else {
+      id = idFromName(p.name, (candidate) => tree.has(candidate)) ?? newId();
+    }
+    if (p.clientData) assertEventSize({ clientData: p.clientData });
+
+    writer!.streamsChanged();
+    const stamp = writer!.stamp();
+    const by = access?.id ?? SYSTEM_AUTHOR;
+    const stream = { id, name: p.name, parentId, clientData: p.clientData ?? null, trashed: p.trashed === true };
+    const [removeRecord, insert] = insertStream(db, user!.id, stream, stamp, by);
+    await runBatch(db, [removeRecord, insert]);
+    return {
+      stream: toStream({
+        ...stream,
+        userId: user!.id,
+        clientData: stream.clientData === null ? null : JSON.stringify(stream.clientData),
+        created: stamp.time,
+        createdBy: by,
+        modified: stamp.time,
+        modifiedBy: by,
+        serial: stamp.serial,
+        deleted: null,
+      }),
+    };
+  },
+});
+
+const update = defineMethod({
+  id: "streams.update",
+  scope: "account",
+  params: streamUpdateParams,
+  permission: DATA_ACCESS,
+  writes: true,
+  handler: async (ctx, { id, update: changes }) => {
+    const protectedFields = STREAM_PROTECTED_FIELDS.filter((f) => (changes as Record<string, unknown>)[f] !== undefined);
+    if (protectedFields.length) {
+      throw errors.forbidden(`Forbidden update was attempted on the following protected field(s): [${protectedFields.join(",")}].`);
+    }
+    if (changes.parentId === id) {
+      throw errors.invalidOperation('The provided "parentId" is the same as the stream\'s "id".', changes);
+    }
+    const { db, user, access, writer } = ctx;
+    const { tree, row } = await liveStream(ctx, id);
+    const moving = changes.parentId !== undefined && changes.parentId !== row.parentId;
+    const parentId = changes.parentId === undefined ? row.parentId : changes.parentId;
+    if (moving) {
+      assertUsableParent(tree, parentId, "parent stream");
+      if (parentId !== null && tree.isWithin(parentId, id)) {
+        throw errors.invalidOperation("A stream cannot be moved under itself or one of its descendants.", { parentId });
+      }
+    }
+    const name = changes.name ?? row.name ?? "";
+    if (moving || changes.name !== undefined) assertNoSiblingNamed(tree, parentId, name, id);
+    if (changes.clientData) assertEventSize({ clientData: changes.clientData });
+
+    writer!.streamsChanged();
+    const stamp = writer!.stamp();
+    const by = access?.id ?? SYSTEM_AUTHOR;
+    const fields: Pick<StreamRow, "name" | "parentId" | "clientData" | "trashed"> = {
+      name,
+      parentId,
+      clientData:
+        changes.clientData === undefined ? row.clientData : changes.clientData === null ? null : JSON.stringify(changes.clientData),
+      trashed: changes.trashed ?? row.trashed,
+    };
+    const statements: Statement[] = [updateStreamRow(db, user!.id, id, fields, stamp, by)];
+    if (moving) statements.push(...(await movedScopeChanges(ctx, tree, id, parentId, stamp.time)));
+    await runBatch(db, statements);
+    return { stream: toStream({ ...row, ...fields, modified: stamp.time, modifiedBy: by, serial: stamp.serial }) };
+  },
+});
+
+/**
+ * A moved stream takes its events out of the scope of its old ancestors and
+ * into the scope of its new ones: recorded so syncs of those scopes see it.
+ */
+async function movedScopeChanges(ctx: MethodContext, tree: StreamTree<StreamRow>, id: string, newParent: string | null, time: number) {
+  const before = new Set(tree.ancestors(id));
+  const after = new Set(newParent === null ? [] : [newParent, ...tree.ancestors(newParent)]);
+  const changed = [...[...before].filter((s) => !after.has(s)), ...[...after].filter((s) => !before.has(s))];
+  if (!changed.length) return [];
+  const events = await eventsFiledUnder(ctx.db, ctx.user!.id, tree.subtree(id));
+  return events.flatMap((event) => scopeChangeStatements(ctx.db, ctx.user!.id, event.id, changed, time));
+}
+
+const del = defineMethod({
+  id: "streams.delete",
+  scope: "account",
+  params: streamDeleteParams,
+  permission: DATA_ACCESS,
+  writes: true,
+  handler: async (ctx, { id, mergeEventsWithParent }) => {
+    const { db, user, access, writer } = ctx;
+    const { tree, row } = await liveStream(ctx, id);
+    const by = access?.id ?? SYSTEM_AUTHOR;
+    writer!.streamsChanged();
+    if (!row.trashed) {
+      const stamp = writer!.stamp();
+      await updateStreamRow(db, user!.id, id, { trashed: true }, stamp, by);
+      return { stream: toStream({ ...row, trashed: true, modified: stamp.time, modifiedBy: by }) };
+    }
+
+    if (mergeEventsWithParent === true && row.parentId === null) {
+      throw errors.invalidOperation(
+        "Deleting a root stream with mergeEventsWithParent=true is rejected since there is no parent stream to merge linked events in.",
+        { streamId: id },
+      );
+    }
+    const doomed = tree.subtree(id);
+    const linked = await eventsFiledUnder(db, user!.id, doomed);
+    if (mergeEventsWithParent === undefined && linked.some((e) => !e.trashed)) {
+      throw errors.invalidParametersFormat(
+        "There are events referring to the deleted items and the `mergeEventsWithParent` parameter is missing.",
+      );
+    }
+    const stamp = writer!.stamp();
+    const statements: Statement[] = [deleteStreamRows(db, user!.id, doomed, stamp)];
+    const updatedEvents: { id: string; action: string }[] = [];
+    for (const before of linked) {
+      const remaining = before.streamIds.filter((s) => !doomed.includes(s));
+      // Trashed events in a stream deleted without instruction go with it (they were on their way out).
+      const merge = mergeEventsWithParent === true;
+      if (merge) remaining.push(row.parentId!);
+      const streamIds = dedupe(remaining);
+      if (!streamIds.length) {
+        const deletion = { id: before.id, deleted: stamp.time };
+        statements.push(...deleteEventStatements(db, user!.id, { ...deletion, integrity: await eventIntegrity(deletion) }, stamp.serial));
+        updatedEvents.push({ id: before.id, action: "deleted" });
+        continue;
+      }
+      const after: ApiEvent = await sealed({ ...before, streamIds, modified: stamp.time, modifiedBy: by });
+      statements.push(...updateEventStatements(db, user!.id, before, after, stamp.serial));
+      statements.push(...scopeChangeStatements(db, user!.id, before.id, scopeDelta(tree, before.streamIds, streamIds), stamp.time));
+      updatedEvents.push({ id: before.id, action: merge ? "mergedToParent" : "updatedStreamIds" });
+    }
+    await runBatch(db, statements);
+    return { updatedEvents, streamDeletion: { id, deleted: stamp.time } };
+  },
+});
+
+export const streamsMethods = [get, create, update, del];

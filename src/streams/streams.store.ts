@@ -1,0 +1,141 @@
+/** Storage of streams: rows ↔ API objects, the tree, deletion records. */
+import { and, asc, eq, gt, inArray, isNotNull, isNull } from "drizzle-orm";
+import type { WriteStamp } from "../account-do/account-writer";
+import type { Db } from "../db/client";
+import { streams } from "../db/schema";
+import { jsonList } from "../db/sql";
+import { StreamTree } from "./stream-tree";
+
+export type StreamRow = typeof streams.$inferSelect;
+
+export interface Stream {
+  id: string;
+  name: string;
+  parentId: string | null;
+  clientData?: Record<string, unknown>;
+  children?: Stream[];
+  trashed?: true;
+  created: number;
+  createdBy: string;
+  modified: number;
+  modifiedBy: string;
+}
+
+/** The account's live (not deleted) streams, by name then id. */
+export async function loadStreamRows(db: Db, userId: number): Promise<StreamRow[]> {
+  return db
+    .select()
+    .from(streams)
+    .where(and(eq(streams.userId, userId), isNull(streams.deleted)))
+    .orderBy(asc(streams.name), asc(streams.id))
+    .all();
+}
+
+export async function loadStreamTree(db: Db, userId: number): Promise<StreamTree<StreamRow>> {
+  return new StreamTree(await loadStreamRows(db, userId));
+}
+
+/** API form (without children); null fields and `trashed: false` are left out, as the reference does. */
+export function toStream(row: StreamRow): Stream {
+  const stream: Stream = {
+    id: row.id,
+    name: row.name ?? "",
+    parentId: row.parentId,
+    created: row.created ?? 0,
+    createdBy: row.createdBy ?? "",
+    modified: row.modified,
+    modifiedBy: row.modifiedBy ?? "",
+  };
+  if (row.clientData !== null) stream.clientData = JSON.parse(row.clientData) as Record<string, unknown>;
+  if (row.trashed) stream.trashed = true;
+  return stream;
+}
+
+/**
+ * Nested streams under `parentId` (null: the roots), children sorted by name.
+ * Without `withTrashed`, a trashed stream is left out with its whole subtree.
+ */
+export function nestStreams(tree: StreamTree<StreamRow>, parentId: string | null, withTrashed: boolean): Stream[] {
+  const build = (row: StreamRow): Stream => ({
+    ...toStream(row),
+    children: tree
+      .children(row.id)
+      .filter((child) => withTrashed || !child.trashed)
+      .map(build),
+  });
+  return tree
+    .children(parentId)
+    .filter((row) => withTrashed || !row.trashed)
+    .map(build);
+}
+
+export async function streamDeletionsSince(db: Db, userId: number, since: number) {
+  const rows = await db
+    .select({ id: streams.id, deleted: streams.deleted })
+    .from(streams)
+    .where(and(eq(streams.userId, userId), isNotNull(streams.deleted), gt(streams.deleted, since)))
+    .orderBy(asc(streams.deleted))
+    .all();
+  return rows as { id: string; deleted: number }[];
+}
+
+export interface NewStream {
+  id: string;
+  name: string;
+  parentId: string | null;
+  clientData: Record<string, unknown> | null;
+  trashed: boolean;
+}
+
+/** Statements creating a stream (replacing a deletion record of the same id, ids being reusable). */
+export function insertStream(db: Db, userId: number, stream: NewStream, stamp: WriteStamp, by: string) {
+  return [
+    db.delete(streams).where(and(eq(streams.userId, userId), eq(streams.id, stream.id), isNotNull(streams.deleted))),
+    db.insert(streams).values({
+      userId,
+      id: stream.id,
+      name: stream.name,
+      parentId: stream.parentId,
+      clientData: stream.clientData === null ? null : JSON.stringify(stream.clientData),
+      trashed: stream.trashed,
+      created: stamp.time,
+      createdBy: by,
+      modified: stamp.time,
+      modifiedBy: by,
+      serial: stamp.serial,
+    }),
+  ] as const;
+}
+
+export function updateStreamRow(
+  db: Db,
+  userId: number,
+  id: string,
+  changes: Partial<Pick<StreamRow, "name" | "parentId" | "clientData" | "trashed">>,
+  stamp: WriteStamp,
+  by: string,
+) {
+  return db
+    .update(streams)
+    .set({ ...changes, modified: stamp.time, modifiedBy: by, serial: stamp.serial })
+    .where(and(eq(streams.userId, userId), eq(streams.id, id)));
+}
+
+/** Turns streams into deletion records `{id, deleted}` (everything else forgotten). */
+export function deleteStreamRows(db: Db, userId: number, ids: string[], stamp: WriteStamp) {
+  return db
+    .update(streams)
+    .set({
+      name: null,
+      parentId: null,
+      clientData: null,
+      trashed: false,
+      created: null,
+      createdBy: null,
+      modifiedBy: null,
+      modified: stamp.time,
+      serial: stamp.serial,
+      deleted: stamp.time,
+    })
+    .where(and(eq(streams.userId, userId), inArray(streams.id, jsonList(ids))));
+}
