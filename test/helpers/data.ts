@@ -19,9 +19,11 @@ export async function createEvent(user: TestUser, event: Record<string, unknown>
 export async function getEvents(user: TestUser, query: Record<string, string | number | boolean | string[]> = {}, token = user.token) {
   const res = await get(`/${user.username}/events`, { token, query });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { events: Record<string, any>[]; eventDeletions?: { id: string; deleted: number }[] };
+  return res.body as { events: ApiEventLike[]; eventDeletions?: { id: string; deleted: number }[] };
 }
 
 export const ids = (items: { id: string }[]) => items.map((i) => i.id);
 /** Ordinary events only (the account's field events have ids starting with ":"). */
 export const own = <T extends { id: string }>(items: T[]) => items.filter((i) => !i.id.startsWith(":"));
+
+export type ApiEventLike = Record<string, any> & { id: string; time: number; modified: number };
