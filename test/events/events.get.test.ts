@@ -76,7 +76,8 @@ describe("events.get", () => {
     for (const streams of ['{"all":["diary"]}', '{"any":[]}', '{"any":["*","diary"]}', '{"any":["diary"],"bad":[]}', "[1,2]", "{not json", '{"any":["a\'b"]}', '{"any":["*"],"all":["x"]}']) {
       expectError(await get(path, { ...t, query: { streams } }), 400, "invalid-request-structure");
     }
-    for (const query of [{ limit: "-1" }, { fromTime: "soon" }, { state: "gone" }, { types: "Mass" }, { tags: "x" }, { running: "maybe" }]) {
+    const badQueries: Record<string, string>[] = [{ limit: "-1" }, { fromTime: "soon" }, { state: "gone" }, { types: "Mass" }, { tags: "x" }, { running: "maybe" }];
+    for (const query of badQueries) {
       expectError(await get(path, { ...t, query }), 400, "invalid-parameters-format");
     }
   });
