@@ -1,24 +1,54 @@
-/** Token → the calling access, with the reference's errors for each way a token can be unusable. */
-import { errors } from "../errors";
-import type { Db } from "../db/client";
+/** The calling account and access, with the reference's errors for each way a token can be unusable. */
+import { and, eq, isNull } from "drizzle-orm";
 import type { UserRecord } from "../account/account.store";
-import { findLiveAccessByToken, type AccessRecord } from "./accesses.store";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import { accesses, users } from "../db/schema";
+import { errors } from "../errors";
+import type { AccessRecord } from "./accesses.store";
 import { sessionIsOpen } from "./sessions";
 
-export async function authenticate(
-  db: Db,
-  user: UserRecord,
-  token: string | null,
-  now: number,
-): Promise<AccessRecord> {
+/** The account named in the path: 404 when unknown, 421 when hosted on another core. */
+function assertLocalUser(config: Config, username: string | null, user: UserRecord | undefined): UserRecord {
+  if (!user) throw errors.unknownResource("user", username ?? "");
+  if (user.core !== config.coreId) throw errors.wrongCore(`${config.cores[user.core] ?? config.publicUrl}/`);
+  return user;
+}
+
+/** Throws unless `access` (found for `token`) may be used now. */
+export function assertUsableAccess(access: AccessRecord | null | undefined, token: string | null, now: number): AccessRecord {
   if (!token) {
     throw errors.invalidAccessToken(
       'The access token is missing: expected an "Authorization" header or an "auth" query string parameter.',
     );
   }
-  const access = await findLiveAccessByToken(db, user.id, token);
   if (!access) throw errors.invalidAccessToken("Cannot find access from token.", 403);
   if (!sessionIsOpen(access, now)) throw errors.invalidAccessToken("Access session has expired.", 403);
   if (access.expires !== null && access.expires <= now) throw errors.forbidden("Access has expired.");
   return access;
+}
+
+export async function resolveUser(db: Db, config: Config, username: string | null): Promise<UserRecord> {
+  const user = username ? await db.select().from(users).where(eq(users.username, username)).get() : undefined;
+  return assertLocalUser(config, username, user);
+}
+
+/** The account and the access of `token` in one query. */
+export async function resolveUserAndAccess(
+  db: Db,
+  config: Config,
+  username: string | null,
+  token: string | null,
+  now: number,
+): Promise<{ user: UserRecord; access: AccessRecord }> {
+  const row = username
+    ? await db
+        .select({ user: users, access: accesses })
+        .from(users)
+        .leftJoin(accesses, and(eq(accesses.userId, users.id), eq(accesses.token, token ?? ""), isNull(accesses.deleted)))
+        .where(eq(users.username, username))
+        .get()
+    : undefined;
+  const user = assertLocalUser(config, username, row?.user);
+  return { user, access: assertUsableAccess(row?.access, token, now) };
 }

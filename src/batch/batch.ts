@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { accountStub } from "../account-do/account-do";
-import { authenticate } from "../accesses/authenticate";
+import { resolveUserAndAccess } from "../accesses/authenticate";
 import { getConfig } from "../config";
 import { createDb } from "../db/client";
 import { errors, fromZodError, toApiError, type ErrorBody } from "../errors";
@@ -17,7 +17,7 @@ import { readToken } from "../http/auth-token";
 import { readJsonBody } from "../http/body";
 import { callerInfo } from "../http/caller";
 import { jsonResponse } from "../http/meta";
-import { resolveUser, runCall, type CallerCache, type CallInput, type CallOutcome } from "../methods/dispatch";
+import { runCall, type CallerCache, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { findMethod } from "../methods/registry";
 import { StreamedResult } from "../methods/streamed";
 import { nowSeconds } from "../shared/time";
@@ -59,8 +59,7 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
   const caller = callerInfo(c.req.raw);
   // The batch as a whole needs a known account and a valid token.
   const db = createDb(c.env.DB);
-  const user = await resolveUser(db, config, username);
-  const access = await authenticate(db, user, token, nowSeconds());
+  const { user, access } = await resolveUserAndAccess(db, config, username, token, nowSeconds());
   const cache: CallerCache = { user, access };
   const input = (call: (typeof calls)[number]): CallInput => ({
     methodId: call.method,

@@ -5,6 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { applyAccountChanges } from "../account/account-changes";
+import { isUniqueViolation } from "../account/account.store";
 import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS } from "../account/system-streams";
 import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { runBatch, type Statement } from "../db/client";
@@ -126,7 +127,6 @@ const create = defineMethod({
     await assertContentValid(env, config, p.type, p.content);
     assertEventSize(p as Pick<ApiEvent, "content" | "description" | "clientData">);
     const id = p.id ?? newId();
-    if (await findEventRow(db, user!.id, id)) throw errors.itemAlreadyExists("event", { id });
 
     const stamp = writer!.stamp();
     const by = access!.id;
@@ -151,7 +151,13 @@ const create = defineMethod({
     if (event.duration && event.duration > user!.maxEventDuration) {
       statements.push(db.update(users).set({ maxEventDuration: event.duration }).where(eq(users.id, user!.id)));
     }
-    await runBatch(db, statements);
+    try {
+      await runBatch(db, statements);
+    } catch (err) {
+      // The id is taken (by a live or a deleted event: deleted ids are not reused).
+      if (isUniqueViolation(err)) throw errors.itemAlreadyExists("event", { id });
+      throw err;
+    }
     return { event };
   },
 });

@@ -92,16 +92,35 @@ export async function resolveScope(db: Db, user: UserRecord, queries: StreamsQue
   };
 }
 
-const filedUnder = (ids: string[]) =>
-  sql`EXISTS (SELECT 1 FROM event_streams es WHERE es.user_id = e.user_id AND es.event_id = e.id AND es.stream_id IN ${jsonList(ids)})`;
+/** Optional bounds on `event_streams.time` (a copy of the event's time) narrowing the stream lookups. */
+interface TimeBounds {
+  lowest: SQL | null;
+  highest: number | null;
+}
+
+/**
+ * "Filed under one of `ids`" as an uncorrelated sub-select: SQLite builds the
+ * id set once per query (a correlated EXISTS re-runs the list per row).
+ */
+function filedUnder(userId: number, ids: string[], bounds: TimeBounds) {
+  const low = bounds.lowest ? sql` AND es.time >= ${bounds.lowest}` : sql``;
+  const high = bounds.highest !== null ? sql` AND es.time <= ${bounds.highest}` : sql``;
+  return sql`e.id IN (SELECT es.event_id FROM event_streams es
+    WHERE es.user_id = ${userId} AND es.stream_id IN ${jsonList(ids)}${low}${high})`;
+}
 
 /** The scope as a condition on `e` (hidden system-stream events are never in it). */
-export function scopeCondition(scope: Scope): SQL {
+export function scopeCondition(
+  userId: number,
+  scope: Scope,
+  bounds: TimeBounds = { lowest: null, highest: null },
+): SQL {
   const clauses = scope.clauses.map((clause) => {
     const parts: SQL[] = [];
-    if (clause.any !== null) parts.push(filedUnder(clause.any));
-    for (const ids of clause.all) parts.push(filedUnder(ids));
-    if (clause.not.length) parts.push(sql`NOT ${filedUnder(clause.not)}`);
+    if (clause.any !== null) parts.push(filedUnder(userId, clause.any, bounds));
+    for (const ids of clause.all) parts.push(filedUnder(userId, ids, bounds));
+    // Exclusions are not bounded: an event outside the window is excluded anyway.
+    if (clause.not.length) parts.push(sql`NOT ${filedUnder(userId, clause.not, { lowest: null, highest: null })}`);
     return parts.length ? sql`(${sql.join(parts, sql` AND `)})` : sql`1`;
   });
   return sql`(${sql.join(clauses, sql` OR `)}) AND e.id NOT IN ${jsonList(HIDDEN_SYSTEM_STREAM_IDS)}`;
@@ -137,7 +156,14 @@ interface Plan {
 }
 
 function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Plan {
-  const base: SQL[] = [sql`e.user_id = ${user.id}`, sql`e.deleted IS NULL`, scopeCondition(scope)];
+  const window = timeWindow(p, now);
+  // The stream lookups may be bounded by the window unless running periods (which start any time) are wanted.
+  const windowOnly = p.running !== true && window.from !== null && !reachesNow(window, now);
+  const bounds: TimeBounds = {
+    lowest: windowOnly ? lowestStart(user, window.from!) : null,
+    highest: window.to,
+  };
+  const base: SQL[] = [sql`e.user_id = ${user.id}`, sql`e.deleted IS NULL`, scopeCondition(user.id, scope, bounds)];
   if (p.state === "default") base.push(sql`e.trashed = 0`);
   if (p.state === "trashed") base.push(sql`e.trashed = 1`);
   if (p.types?.length) {
@@ -158,16 +184,27 @@ function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): 
                 WHERE user_id = ${user.id} AND stream_id IN ${jsonList(scope.roots)} AND time > ${p.modifiedSince}`
         : sql`SELECT id FROM events WHERE user_id = ${user.id} AND modified > ${p.modifiedSince}`;
 
-  const window = timeWindow(p, now);
   const upTo = window.to === null ? sql`1` : sql`e.time <= ${window.to}`;
   if (p.running) return { base, main: null, running: upTo, candidates };
   if (window.from === null) return { base, main: upTo, running: null, candidates };
-  const reachesNow = window.from <= now - RUNNING_MARGIN_SECONDS && (window.to === null || window.to >= now - RUNNING_MARGIN_SECONDS);
   // Events overlapping the window; the longest duration in the account bounds the scan from below.
-  // (Read in the query, not from the request's user row: an earlier call of a batch may have raised it.)
-  const lowest = sql`${window.from} - (SELECT max_event_duration FROM users WHERE id = ${user.id})`;
-  const main = sql`e.time >= ${lowest} AND ${upTo} AND e.end_time >= ${window.from}`;
-  return { base, main, running: reachesNow ? upTo : null, candidates };
+  const main = sql`e.time >= ${lowestStart(user, window.from)} AND ${upTo} AND e.end_time >= ${window.from}`;
+  return { base, main, running: reachesNow(window, now) ? upTo : null, candidates };
+}
+
+/** Running periods are included while the window reaches the present (as the reference). */
+function reachesNow(window: TimeWindow, now: number): boolean {
+  const present = now - RUNNING_MARGIN_SECONDS;
+  return window.from !== null && window.from <= present && (window.to === null || window.to >= present);
+}
+
+/**
+ * The earliest start of an event overlapping a window from `from`. Read in
+ * the query, not from the request's user row: an earlier call of a batch may
+ * have raised the account's longest duration.
+ */
+function lowestStart(user: UserRecord, from: number): SQL {
+  return sql`${from} - (SELECT max_event_duration FROM users WHERE id = ${user.id})`;
 }
 
 type Cursor = { time: number; id: string } | null;
@@ -269,14 +306,14 @@ export async function* queryDeletions(db: Db, user: UserRecord, p: EventsGetPara
     branches.push(sql`SELECT e.id AS id, max(c.time) AS deleted, NULL AS integrity
       FROM event_scope_changes c CROSS JOIN events e ON e.user_id = c.user_id AND e.id = c.event_id
       WHERE c.user_id = ${user.id} AND c.stream_id IN ${jsonList(scope.roots)} AND c.time > ${since}
-        AND e.deleted IS NULL AND NOT (${scopeCondition(scope)})
+        AND e.deleted IS NULL AND NOT (${scopeCondition(user.id, scope)})
       GROUP BY e.id`);
   }
   if (p.state !== "all") {
     const leftState = p.state === "default" ? sql`e.trashed = 1` : sql`e.trashed = 0`;
     branches.push(sql`SELECT e.id AS id, e.modified AS deleted, NULL AS integrity FROM events e
       WHERE e.user_id = ${user.id} AND e.deleted IS NULL AND e.modified > ${since} AND ${leftState}
-        AND ${scopeCondition(scope)}`);
+        AND ${scopeCondition(user.id, scope)}`);
   }
   const union = sql.join(branches, sql` UNION ALL `);
   const limit = effectiveLimit(p);

@@ -6,14 +6,14 @@
  */
 import { accountStub } from "../account-do/account-do";
 import type { AccountWriter } from "../account-do/account-writer";
-import { findUserByUsername, type UserRecord } from "../account/account.store";
+import type { UserRecord } from "../account/account.store";
 import type { AccessRecord } from "../accesses/accesses.store";
-import { authenticate } from "../accesses/authenticate";
+import { resolveUser, resolveUserAndAccess } from "../accesses/authenticate";
 import { sessionNeedsRenewal } from "../accesses/sessions";
-import { getConfig, type Config } from "../config";
-import { createDb, type Db } from "../db/client";
+import { getConfig } from "../config";
+import { createDb } from "../db/client";
 import type { Env } from "../env";
-import { errors, fromZodError, toApiError, type ErrorBody } from "../errors";
+import { fromZodError, toApiError, type ErrorBody } from "../errors";
 import { assertMethodAllowed } from "../permissions";
 import { nowSeconds } from "../shared/time";
 import type { CallerInfo, MethodDefinition } from "./method";
@@ -64,11 +64,11 @@ export async function runCall(
     const db = createDb(env.DB);
     const now = nowSeconds();
     const cache = options.callerCache ?? {};
+    if (method.scope === "account" && method.permission.kind === "access" && (!cache.user || !cache.access)) {
+      Object.assign(cache, await resolveUserAndAccess(db, config, input.username, input.token, now));
+    }
     const user = method.scope === "account" ? (cache.user ??= await resolveUser(db, config, input.username)) : null;
-    const access =
-      method.permission.kind === "access" && user
-        ? (cache.access ??= await authenticate(db, user, input.token, now))
-        : null;
+    const access = method.permission.kind === "access" ? (cache.access ?? null) : null;
     // This call may change them: the next call of the batch resolves them again.
     if (CHANGES_CALLER.test(method.id) && options.callerCache) {
       delete options.callerCache.user;
@@ -102,12 +102,4 @@ function parseParams(method: MethodDefinition, raw: unknown): unknown {
   const parsed = method.params.safeParse(raw ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw method.invalidParams ? method.invalidParams(parsed.error) : fromZodError(parsed.error);
-}
-
-/** The account named in the path: 404 when unknown, 421 when hosted on another core. */
-export async function resolveUser(db: Db, config: Config, username: string | null): Promise<UserRecord> {
-  const user = username ? await findUserByUsername(db, username) : null;
-  if (!user) throw errors.unknownResource("user", username ?? "");
-  if (user.core !== config.coreId) throw errors.wrongCore(`${config.cores[user.core] ?? config.publicUrl}/`);
-  return user;
 }

@@ -3,7 +3,7 @@ import { getConfig } from "../config";
 import { createDb } from "../db/client";
 import type { AppEnv } from "../http/app-env";
 import { serveMethod } from "../http/bind";
-import { resolveUser } from "../methods/dispatch";
+import { resolveUser } from "../accesses/authenticate";
 
 /** Service info at the root and under `/reg` (needs no account). */
 export const serviceRoutes = new Hono<AppEnv>();

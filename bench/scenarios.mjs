@@ -1,0 +1,117 @@
+// The measured scenarios. Each `prepare` builds its data through the public
+// API (registration, login, batch calls) and returns the request to repeat.
+const ORIGIN_HEADER = (base) => ({ Origin: base });
+const BIG_ACCOUNT_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const T0 = 1_700_000_000;
+
+let counter = 0;
+
+async function json(res) {
+  const body = await res.json();
+  if (res.status >= 400) throw new Error(`${res.status} ${JSON.stringify(body.error)}`);
+  return body;
+}
+
+/** A fresh account with a personal token. */
+async function account(base) {
+  const username = `bench-${Date.now().toString(36)}-${++counter}`;
+  const password = `${username}-password`;
+  await json(
+    await fetch(`${base}/users`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ appId: "bench-app", username, password, email: `${username}@example.com` }),
+    }),
+  );
+  const { token } = await json(
+    await fetch(`${base}/${username}/auth/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...ORIGIN_HEADER(base) },
+      body: JSON.stringify({ appId: "bench-app", username, password }),
+    }),
+  );
+  const call = (calls) =>
+    fetch(`${base}/${username}/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: token },
+      body: JSON.stringify(calls),
+    }).then(json);
+  return { username, token, call, url: (path) => `${base}/${username}/${path}` };
+}
+
+/** `count` events in stream `streamId`, one a minute from T0, through batch calls of 1000. */
+async function fill(acc, streamId, count) {
+  const started = Date.now();
+  for (let done = 0; done < count; done += 1000) {
+    const calls = [];
+    for (let i = done; i < Math.min(count, done + 1000); i++) {
+      calls.push({ method: "events.create", params: { streamIds: [streamId], type: "count/generic", content: i, time: T0 + i * 60 } });
+    }
+    const { results } = await acc.call(calls);
+    const failed = results.find((r) => r.error);
+    if (failed) throw new Error(`fill failed: ${JSON.stringify(failed.error)}`);
+  }
+  return (Date.now() - started) / 1000;
+}
+
+const get = (acc, path) => () => fetch(acc.url(path), { headers: { Authorization: acc.token } });
+
+export const scenarios = [
+  {
+    id: "events-create",
+    title: "create one event (POST /events)",
+    async prepare(base) {
+      const acc = await account(base);
+      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
+      const body = JSON.stringify({ streamIds: ["diary"], type: "mass/kg", content: 72.5 });
+      return {
+        request: () =>
+          fetch(acc.url("events"), { method: "POST", headers: { "Content-Type": "application/json", Authorization: acc.token }, body }),
+      };
+    },
+  },
+  {
+    id: "events-get-20",
+    title: "events.get, 20 events (the default)",
+    async prepare(base) {
+      const acc = await account(base);
+      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
+      await fill(acc, "diary", 1000);
+      const request = get(acc, "events?streams=diary");
+      return {
+        request,
+        check: async () => `${(await (await request()).json()).events.length} events per answer`,
+      };
+    },
+  },
+  {
+    id: "events-get-1000",
+    title: "events.get, 1000 events (limit=1000)",
+    async prepare(base) {
+      const acc = await account(base);
+      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
+      await fill(acc, "diary", 2000);
+      const request = get(acc, "events?streams=diary&limit=1000");
+      return {
+        request,
+        check: async () => `${(await (await request()).json()).events.length} events per answer`,
+      };
+    },
+  },
+  {
+    id: "events-time-range-100k",
+    title: `events.get, 2-hour range in an account of ${BIG_ACCOUNT_EVENTS.toLocaleString("en")} events`,
+    async prepare(base) {
+      const acc = await account(base);
+      await acc.call([{ method: "streams.create", params: { id: "sensor", name: "Sensor" } }]);
+      const seconds = await fill(acc, "sensor", BIG_ACCOUNT_EVENTS);
+      const from = T0 + Math.floor(BIG_ACCOUNT_EVENTS / 2) * 60;
+      const request = get(acc, `events?fromTime=${from}&toTime=${from + 7200}`);
+      return {
+        note: `loaded ${BIG_ACCOUNT_EVENTS} events through batch calls in ${seconds.toFixed(0)} s (${Math.round(BIG_ACCOUNT_EVENTS / seconds)} events/s)`,
+        request,
+        check: async () => `${(await (await request()).json()).events.length} events per answer`,
+      };
+    },
+  },
+];
