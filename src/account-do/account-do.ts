@@ -6,7 +6,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
 import type { Env } from "../env";
-import { runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
+import { changesCaller, runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
+import { CallerCaches } from "./caller-caches";
 import { touchSession } from "../accesses/sessions";
 import { createDb } from "../db/client";
 import type { StreamTree } from "../streams/stream-tree";
@@ -25,25 +26,34 @@ const CLOCK_KEY = "clock";
 export class AccountDO extends DurableObject<Env> {
   private readonly lock = new WriteLock();
   private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
+  private readonly callers = new CallerCaches();
 
   /** Runs one write method call under the account's write lock. */
   async execute(input: CallInput): Promise<CallOutcome> {
-    return this.lock.run(() => runCall(this.env, input, this.writer()));
+    return this.lock.run(() => this.run(input));
   }
 
   /** Runs consecutive write calls of one batch in order, under one lock acquisition. */
   async executeAll(inputs: CallInput[]): Promise<CallOutcome[]> {
     return this.lock.run(async () => {
       const outcomes: CallOutcome[] = [];
-      const callerCache = {};
-      for (const input of inputs) outcomes.push(await runCall(this.env, input, this.writer(), { callerCache }));
+      for (const input of inputs) outcomes.push(await this.run(input));
       return outcomes;
     });
   }
 
   /** Extends a personal access's login session (sliding expiry). */
   async touchSession(userId: number, accessId: string): Promise<void> {
-    await this.lock.run(() => touchSession(this.env, userId, accessId));
+    await this.lock.run(async () => {
+      this.callers.clear();
+      await touchSession(this.env, userId, accessId);
+    });
+  }
+
+  private async run(input: CallInput): Promise<CallOutcome> {
+    const outcome = await runCall(this.env, input, this.writer(), { callerCache: this.callers.for(input.token) });
+    if (changesCaller(input.methodId)) this.callers.clear();
+    return outcome;
   }
 
   private writer(): AccountWriter {

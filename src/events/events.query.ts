@@ -31,30 +31,35 @@ export interface Scope {
   roots: string[];
 }
 
-/** Descendants of each named (non-system) stream, computed by the database. */
+/**
+ * The named (non-system) streams that exist, and the descendants of each, in
+ * one recursive query. Without `withTrashed`, a trashed stream brings nothing
+ * (itself included) though it exists.
+ */
 async function expandInDatabase(db: Db, userId: number, ids: string[], withTrashed: boolean) {
-  if (!ids.length) return new Map<string, string[]>();
+  const existing = new Set<string>();
+  const expanded = new Map<string, string[]>();
+  if (!ids.length) return { existing, expanded };
   const trashFilter = withTrashed ? sql`` : sql`AND s.trashed = 0`;
-  const rows = await db.all<{ root: string; id: string }>(sql`
-    WITH RECURSIVE tree(root, id) AS (
-      SELECT s.id, s.id FROM streams s
-        WHERE s.user_id = ${userId} AND s.deleted IS NULL AND s.id IN ${jsonList(ids)} ${trashFilter}
+  const rows = await db.all<{ root: string; id: string; trashed: number }>(sql`
+    WITH RECURSIVE tree(root, id, trashed) AS (
+      SELECT s.id, s.id, s.trashed FROM streams s
+        WHERE s.user_id = ${userId} AND s.deleted IS NULL AND s.id IN ${jsonList(ids)}
       UNION
-      SELECT tree.root, s.id FROM streams s JOIN tree ON s.parent_id = tree.id
+      SELECT tree.root, s.id, s.trashed FROM streams s JOIN tree ON s.parent_id = tree.id
         WHERE s.user_id = ${userId} AND s.deleted IS NULL ${trashFilter}
     )
-    SELECT root, id FROM tree`);
-  const out = new Map<string, string[]>();
-  for (const { root, id } of rows) out.set(root, [...(out.get(root) ?? []), id]);
-  return out;
-}
-
-async function existingStreamIds(db: Db, userId: number, ids: string[]): Promise<Set<string>> {
-  if (!ids.length) return new Set();
-  const rows = await db.all<{ id: string }>(
-    sql`SELECT id FROM streams WHERE user_id = ${userId} AND deleted IS NULL AND id IN ${jsonList(ids)}`,
-  );
-  return new Set(rows.map((r) => r.id));
+    SELECT root, id, trashed FROM tree`);
+  const trashedRoots = new Set<string>();
+  for (const { root, id, trashed } of rows) {
+    if (root !== id) continue;
+    existing.add(root);
+    if (trashed && !withTrashed) trashedRoots.add(root);
+  }
+  for (const { root, id } of rows) {
+    if (!trashedRoots.has(root)) expanded.set(root, [...(expanded.get(root) ?? []), id]);
+  }
+  return { existing, expanded };
 }
 
 /**
@@ -65,19 +70,17 @@ async function existingStreamIds(db: Db, userId: number, ids: string[]): Promise
 export async function resolveScope(db: Db, user: UserRecord, queries: StreamsQuery[], state: string): Promise<Scope> {
   const named = namedStreams(queries);
   const ordinary = [...new Set(named.filter((r) => !getSystemStream(r.id)).map((r) => r.id))];
-  const existing = await existingStreamIds(db, user.id, ordinary);
+  const { existing, expanded } = await expandInDatabase(db, user.id, ordinary, state !== "default");
   const isKnown = (id: string) => existing.has(id) || (getSystemStream(id)?.shown ?? false);
   const unknown = [...new Set(queries.flatMap((q) => q.any ?? []).map((r) => r.id))].filter((id) => !isKnown(id));
   if (unknown.length) {
     throw errors.unknownReferencedResource(unknown.length > 1 ? "streams" : "stream", "streams", unknown);
   }
-  const expandable = [...new Set(named.filter((r) => !r.exact && existing.has(r.id)).map((r) => r.id))];
-  const expanded = await expandInDatabase(db, user.id, expandable, state !== "default");
   const expand = (refs: StreamRef[]): string[] => {
     const out = new Set<string>();
     for (const ref of refs) {
       if (getSystemStream(ref.id)) for (const id of ref.exact ? [ref.id] : systemSubtree(ref.id)) out.add(id);
-      else if (ref.exact) existing.has(ref.id) && out.add(ref.id);
+      else if (ref.exact) expanded.has(ref.id) && out.add(ref.id);
       else for (const id of expanded.get(ref.id) ?? []) out.add(id);
     }
     return [...out];

@@ -1,13 +1,21 @@
 /**
  * Writes a StreamedResult as JSON while it is produced:
- * `{"events":[…],"eventDeletions":[…],"meta":{…}}`. The layout is compact
- * and each chunk holds whole items, which the pryv client's streaming parser
- * requires (it scans for `"events":[` and decodes chunks one by one).
+ * `{"events":[…],"eventDeletions":[…],"meta":{…}}`, compact, as the pryv
+ * client's streaming parser requires (it scans for `"events":[`). That parser
+ * also decodes each received chunk on its own, and the network may split a
+ * chunk anywhere: the text is therefore pure ASCII (non-ASCII characters as
+ * `\uXXXX` escapes, which JSON parses back to the same strings), so no split
+ * can cut a character in two.
  */
 import type { StreamedResult } from "../methods/streamed";
 import type { Meta } from "./meta";
 
 const BATCH_ITEMS = 100;
+
+/** JSON with every non-ASCII UTF-16 unit escaped (surrogate pairs stay valid as two escapes). */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
 
 export function streamJson(result: StreamedResult, meta: () => Meta): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -18,7 +26,7 @@ export function streamJson(result: StreamedResult, meta: () => Meta): ReadableSt
       let first = true;
       let count = 0;
       for await (const item of items) {
-        buffer += (first ? "" : ",") + JSON.stringify(item);
+        buffer += (first ? "" : ",") + asciiJson(item);
         first = false;
         if (++count % BATCH_ITEMS === 0) {
           yield buffer;

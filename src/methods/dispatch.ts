@@ -51,6 +51,10 @@ export interface CallerCache {
 /** Methods after which the cached account or access may be stale. */
 const CHANGES_CALLER = /^(account|accesses|auth)\./;
 
+export function changesCaller(methodId: string): boolean {
+  return CHANGES_CALLER.test(methodId);
+}
+
 export async function runCall(
   env: Env,
   input: CallInput,

@@ -131,3 +131,17 @@ describe("events.get", () => {
     expect(ids((await getEvents(user, { streams: "other", fromTime: 999_000, toTime: 999_500 })).events)).toEqual([long.id]);
   });
 });
+
+describe("events.get streamed answer", () => {
+  it("is pure ASCII JSON that parses back to the exact text (any split of the bytes keeps characters whole)", async () => {
+    const { SELF } = await import("cloudflare:test");
+    const user = await createUser();
+    await createStream(user, { id: "t", name: "T" });
+    const text = "é ü 漢字 🙂 \u2028 end";
+    await createEvent(user, { streamIds: ["t"], content: text });
+    const res = await SELF.fetch(`http://127.0.0.1:8787/${user.username}/events?streams=t`, { headers: { Authorization: user.token } });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.every((b) => b < 128)).toBe(true);
+    expect(JSON.parse(new TextDecoder().decode(bytes)).events[0].content).toBe(text);
+  });
+});
