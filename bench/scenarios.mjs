@@ -56,6 +56,21 @@ async function fill(acc, streamId, count) {
 
 const get = (acc, path) => () => fetch(acc.url(path), { headers: { Authorization: acc.token } });
 
+/** Reads `path` on an account holding `count` events in stream "diary". */
+function streamRead(id, title, count, path) {
+  return {
+    id,
+    title,
+    async prepare(base) {
+      const acc = await account(base);
+      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
+      await fill(acc, "diary", count);
+      const request = get(acc, path);
+      return { request, check: async () => `${(await (await request()).json()).events.length} events per answer` };
+    },
+  };
+}
+
 export const scenarios = [
   {
     id: "events-create",
@@ -70,34 +85,8 @@ export const scenarios = [
       };
     },
   },
-  {
-    id: "events-get-20",
-    title: "events.get, 20 events (the default)",
-    async prepare(base) {
-      const acc = await account(base);
-      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
-      await fill(acc, "diary", 1000);
-      const request = get(acc, "events?streams=diary");
-      return {
-        request,
-        check: async () => `${(await (await request()).json()).events.length} events per answer`,
-      };
-    },
-  },
-  {
-    id: "events-get-1000",
-    title: "events.get, 1000 events (limit=1000)",
-    async prepare(base) {
-      const acc = await account(base);
-      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
-      await fill(acc, "diary", 2000);
-      const request = get(acc, "events?streams=diary&limit=1000");
-      return {
-        request,
-        check: async () => `${(await (await request()).json()).events.length} events per answer`,
-      };
-    },
-  },
+  streamRead("events-get-20", "events.get, 20 events (the default)", 1000, "events?streams=diary"),
+  streamRead("events-get-1000", "events.get, 1000 events (limit=1000)", 2000, "events?streams=diary&limit=1000"),
   {
     id: "events-time-range-100k",
     title: `events.get, 2-hour range in an account of ${BIG_ACCOUNT_EVENTS.toLocaleString("en")} events`,

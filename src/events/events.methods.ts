@@ -13,6 +13,7 @@ import { users } from "../db/schema";
 import { errors } from "../errors";
 import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
 import { StreamedResult } from "../methods/streamed";
+import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
 import { nowSeconds } from "../shared/time";
 import {
@@ -183,10 +184,7 @@ const update = defineMethod({
   permission: DATA_ACCESS,
   writes: true,
   handler: async (ctx, { id, update: changes }) => {
-    const protectedFields = EVENT_PROTECTED_FIELDS.filter((f) => (changes as Record<string, unknown>)[f] !== undefined);
-    if (protectedFields.length) {
-      throw errors.forbidden(`Forbidden update was attempted on the following protected field(s): [${protectedFields.join(",")}].`);
-    }
+    assertNoProtectedFields(changes, EVENT_PROTECTED_FIELDS);
     const before = await liveEvent(ctx, id);
     if (isAccountEvent(id)) return updateAccountEvent(ctx, before, changes);
     const { env, config, user, access, writer } = ctx;

@@ -17,6 +17,7 @@ import {
 import { eventIntegrity } from "../events/integrity";
 import { runBatch, type Statement } from "../db/client";
 import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
+import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
 import {
   deleteStreamRows,
@@ -141,10 +142,7 @@ const update = defineMethod({
   permission: DATA_ACCESS,
   writes: true,
   handler: async (ctx, { id, update: changes }) => {
-    const protectedFields = STREAM_PROTECTED_FIELDS.filter((f) => (changes as Record<string, unknown>)[f] !== undefined);
-    if (protectedFields.length) {
-      throw errors.forbidden(`Forbidden update was attempted on the following protected field(s): [${protectedFields.join(",")}].`);
-    }
+    assertNoProtectedFields(changes, STREAM_PROTECTED_FIELDS);
     if (changes.parentId === id) {
       throw errors.invalidOperation('The provided "parentId" is the same as the stream\'s "id".', changes);
     }

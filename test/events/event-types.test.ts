@@ -21,6 +21,13 @@ describe("event types (remote list from the configured URL)", () => {
     expectError(await post(`/${user.username}/events`, { streamIds: ["heart"], type: "numset/heart", content: { "/systolic": "high" } }, t), 400, "invalid-parameters-format");
   });
 
+  it("keeps the fetched list in KV for other isolates", async () => {
+    const { env } = await import("cloudflare:workers");
+    const cached = await env.KV.get<{ version: string; types: object }>("event-types:https://pryv.github.io/event-types/flat.json", "json");
+    expect(cached?.version).toBe("test-fixture-1");
+    expect(Object.keys(cached!.types)).toContain("remote-only/thing");
+  });
+
   it("keeps the built-in definitions under the fetched ones", async () => {
     const user = await createUser();
     const t = { token: user.token };
