@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
+import { accessesRoutes } from "./accesses/accesses.routes";
 import { accountRoutes } from "./account/account.routes";
 import { findUserByUsername } from "./account/account.store";
 import { authRoutes } from "./auth/auth.routes";
@@ -51,7 +52,7 @@ const rootRegisterRoutes = routeGroup([
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
 
-const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes];
+const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes];
 
 /** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
 export function httpRoutes(): (RouteSpec & { fullPath: string })[] {

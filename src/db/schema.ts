@@ -51,7 +51,14 @@ export const accesses = sqliteTable(
     modifiedBy: text("modified_by").notNull(),
     deleted: real("deleted"),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.id] }), uniqueIndex("accesses_token_unique").on(t.userId, t.token)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    uniqueIndex("accesses_token_unique").on(t.userId, t.token),
+    index("accesses_created_by").on(t.userId, t.createdBy),
+    uniqueIndex("accesses_name_unique")
+      .on(t.userId, t.type, t.name, sql`ifnull(${t.deviceName}, '')`)
+      .where(sql`${t.deleted} IS NULL`),
+  ],
 );
 
 /** Profile sets: `public`, `private`, and `app:{accessName}`. */
@@ -192,4 +199,45 @@ export const eventScopeChanges = sqliteTable(
     primaryKey({ columns: [t.userId, t.streamId, t.time, t.eventId] }),
     index("event_scope_changes_event").on(t.userId, t.eventId, t.time),
   ],
+);
+
+/** One row per authenticated call: the audit trail (see accesses/usage.ts). */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    time: real("time").notNull(),
+    accessId: text("access_id").notNull(),
+    method: text("method").notNull(),
+    status: integer("status").notNull(),
+    errorId: text("error_id"),
+    source: text("source").notNull(),
+    country: text("country"),
+    asn: integer("asn"),
+    network: text("network"),
+    newOrigin: integer("new_origin", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    index("audit_log_time").on(t.userId, t.time),
+    index("audit_log_access").on(t.userId, t.accessId, t.time),
+    index("audit_log_method").on(t.userId, t.method, t.time),
+  ],
+);
+
+/** Countries and networks each access has been used from, with when first. */
+export const accessOrigins = sqliteTable(
+  "access_origins",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    accessId: text("access_id").notNull(),
+    origin: text("origin").notNull(),
+    firstSeen: real("first_seen").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.accessId, t.origin] })],
 );

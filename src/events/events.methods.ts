@@ -6,12 +6,13 @@
 import { eq } from "drizzle-orm";
 import { applyAccountChanges } from "../account/account-changes";
 import { isUniqueViolation } from "../account/account.store";
-import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS } from "../account/system-streams";
+import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS, SYSTEM_STREAMS } from "../account/system-streams";
 import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { runBatch, type Statement } from "../db/client";
 import { users } from "../db/schema";
 import { errors } from "../errors";
-import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
+import { ANY_ACCESS, defineMethod, type MethodContext } from "../methods/method";
+import { assertCanOnAll, assertCanOnSome, permissionsOf } from "../permissions";
 import { StreamedResult } from "../methods/streamed";
 import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
@@ -36,7 +37,7 @@ import {
   toDeletion,
   updateEventStatements,
 } from "./events.store";
-import { queryDeletions, queryEvents, resolveScope } from "./events.query";
+import { queryDeletions, queryEvents, resolveScope, type Visibility } from "./events.query";
 import {
   assertContentValid,
   assertEventSize,
@@ -50,8 +51,8 @@ import {
 import { eventIntegrity } from "./integrity";
 import { parseStreamsQuery } from "./streams-query";
 
-// Until stream-level permissions are enforced, data methods are for personal tokens.
-const DATA_ACCESS = PERSONAL_ONLY;
+// Any token: what each may do is decided per stream by the permission module.
+const DATA_ACCESS = ANY_ACCESS;
 
 /** Pulls the first item now, so that errors surface before a 200 is sent; the rest stays lazy. */
 async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
@@ -61,6 +62,14 @@ async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> 
     yield first.value;
     yield* source;
   })();
+}
+
+/** For a non-personal caller: the streams it may list, and those it may read events of. */
+async function visibilityOf(ctx: MethodContext): Promise<Visibility | null> {
+  if (ctx.access!.type === "personal") return null;
+  const { logic, tree } = await permissionsOf(ctx);
+  const candidates = [...tree.all().map((s) => s.id), ...SYSTEM_STREAMS.map((s) => s.id)];
+  return { listable: (id) => logic.can("list", id), readable: candidates.filter((id) => logic.can("read", id)) };
 }
 
 /** A live event of the account, or 404; the account's hidden field events are never reachable. */
@@ -90,8 +99,9 @@ const get = defineMethod({
   params: eventsGetParams,
   permission: DATA_ACCESS,
   writes: false,
-  handler: async ({ db, user }, p) => {
-    const scope = await resolveScope(db, user!, parseStreamsQuery(p.streams), p.state);
+  handler: async (ctx, p) => {
+    const { db, user } = ctx;
+    const scope = await resolveScope(db, user!, parseStreamsQuery(p.streams), p.state, await visibilityOf(ctx));
     const parts: [string, AsyncIterable<unknown>][] = [["events", await primed(queryEvents(db, user!, p, scope, nowSeconds()))]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) parts.push(["eventDeletions", queryDeletions(db, user!, p, scope)]);
@@ -110,6 +120,7 @@ const getOne = defineMethod({
     // A deleted event answers with its deletion record, as the reference does.
     if (row && row.deleted !== null) return { event: toDeletion(row) };
     const event = await liveEvent(ctx, id);
+    if (ctx.access!.type !== "personal") assertCanOnSome((await permissionsOf(ctx)).logic, "read", event.streamIds);
     return includeHistory ? { event, history: await eventHistoryOf(ctx.db, ctx.user!.id, id) } : { event };
   },
 });
@@ -121,9 +132,11 @@ const create = defineMethod({
   permission: DATA_ACCESS,
   writes: true,
   status: 201,
-  handler: async ({ env, config, db, user, access, writer }, p) => {
-    const tree = await writer!.streamTree(user!.id);
+  handler: async (ctx, p) => {
+    const { env, config, db, user, access, writer } = ctx;
+    const { tree, logic } = await permissionsOf(ctx);
     const streamIds = dedupe(p.streamIds);
+    assertCanOnAll(logic, "create", streamIds);
     assertStreamsUsable(tree, streamIds);
     await assertContentValid(env, config, p.type, p.content);
     assertEventSize(p as Pick<ApiEvent, "content" | "description" | "clientData">);
@@ -186,13 +199,17 @@ const update = defineMethod({
   handler: async (ctx, { id, update: changes }) => {
     assertNoProtectedFields(changes, EVENT_PROTECTED_FIELDS);
     const before = await liveEvent(ctx, id);
+    const { logic, tree } = await permissionsOf(ctx);
+    assertCanOnSome(logic, "update", before.streamIds);
     if (isAccountEvent(id)) return updateAccountEvent(ctx, before, changes);
-    const { env, config, user, access, writer } = ctx;
+    const { env, config, access, writer } = ctx;
 
     const streamIds = changes.streamIds ? dedupe(changes.streamIds) : before.streamIds;
     if (changes.streamIds) {
-      const tree = await writer!.streamTree(user!.id);
-      assertStreamsUsable(tree, streamIds, streamIds.filter((s) => !before.streamIds.includes(s)));
+      const added = streamIds.filter((s) => !before.streamIds.includes(s));
+      const removed = before.streamIds.filter((s) => !streamIds.includes(s));
+      assertCanOnAll(logic, "update", [...added, ...removed]);
+      assertStreamsUsable(tree, streamIds, added);
     }
     const type = changes.type ?? before.type;
     if (type.startsWith("series:") !== before.type.startsWith("series:")) {
@@ -236,6 +253,7 @@ const del = defineMethod({
   writes: true,
   handler: async (ctx, { id }) => {
     const before = await liveEvent(ctx, id);
+    assertCanOnSome((await permissionsOf(ctx)).logic, "update", before.streamIds);
     if (isAccountEvent(id)) throw errors.invalidOperation("Account events cannot be deleted.");
     const { db, user, access, writer } = ctx;
     const stamp = writer!.stamp();

@@ -29,6 +29,15 @@ export interface Scope {
   clauses: ScopeClause[];
   /** The streams the query names: a sync reports events entering or leaving their scope. */
   roots: string[];
+  /** Streams the caller may read events of (null: all, for personal accesses); an event needs one of them. */
+  readable: string[] | null;
+}
+
+/** What a non-personal caller may see, from the permission module. */
+export interface Visibility {
+  /** Streams whose existence may be told (the others count as unknown). */
+  listable: (streamId: string) => boolean;
+  readable: string[];
 }
 
 /**
@@ -67,11 +76,18 @@ async function expandInDatabase(db: Db, userId: number, ids: string[], withTrash
  * (`unknown-referenced-resource` otherwise); each name is expanded to the
  * stream and its descendants (trashed ones only when `state` is not default).
  */
-export async function resolveScope(db: Db, user: UserRecord, queries: StreamsQuery[], state: string): Promise<Scope> {
+export async function resolveScope(
+  db: Db,
+  user: UserRecord,
+  queries: StreamsQuery[],
+  state: string,
+  visibility: Visibility | null = null,
+): Promise<Scope> {
   const named = namedStreams(queries);
   const ordinary = [...new Set(named.filter((r) => !getSystemStream(r.id)).map((r) => r.id))];
   const { existing, expanded } = await expandInDatabase(db, user.id, ordinary, state !== "default");
-  const isKnown = (id: string) => existing.has(id) || (getSystemStream(id)?.shown ?? false);
+  const isKnown = (id: string) =>
+    (existing.has(id) || (getSystemStream(id)?.shown ?? false)) && (visibility?.listable(id) ?? true);
   const unknown = [...new Set(queries.flatMap((q) => q.any ?? []).map((r) => r.id))].filter((id) => !isKnown(id));
   if (unknown.length) {
     throw errors.unknownReferencedResource(unknown.length > 1 ? "streams" : "stream", "streams", unknown);
@@ -92,6 +108,7 @@ export async function resolveScope(db: Db, user: UserRecord, queries: StreamsQue
       not: expand(q.not),
     })),
     roots: [...new Set(named.map((r) => r.id))],
+    readable: visibility?.readable ?? null,
   };
 }
 
@@ -126,7 +143,9 @@ export function scopeCondition(
     if (clause.not.length) parts.push(sql`NOT ${filedUnder(userId, clause.not, { lowest: null, highest: null })}`);
     return parts.length ? sql`(${sql.join(parts, sql` AND `)})` : sql`1`;
   });
-  return sql`(${sql.join(clauses, sql` OR `)}) AND e.id NOT IN ${jsonList(HIDDEN_SYSTEM_STREAM_IDS)}`;
+  // An event in several streams is visible when one of them is readable.
+  const readable = scope.readable === null ? sql`1` : filedUnder(userId, scope.readable, bounds);
+  return sql`(${sql.join(clauses, sql` OR `)}) AND ${readable} AND e.id NOT IN ${jsonList(HIDDEN_SYSTEM_STREAM_IDS)}`;
 }
 
 interface TimeWindow {

@@ -1,5 +1,7 @@
 /** Every API method, keyed by id. Domains export their definitions; this is the only list. */
 import { accountMethods } from "../account/account.methods";
+import { accessesMethods } from "../accesses/accesses.methods";
+import { checkApp } from "../accesses/check-app";
 import { eventsMethods } from "../events/events.methods";
 import { streamsMethods } from "../streams/streams.methods";
 import { authMethods } from "../auth/auth.methods";
@@ -19,6 +21,8 @@ const ALL: readonly MethodDefinition[] = [
   ...profileMethods,
   ...streamsMethods,
   ...eventsMethods,
+  ...accessesMethods,
+  checkApp,
 ] as MethodDefinition[];
 
 const registry = new Map<string, MethodDefinition>();

@@ -1,12 +1,17 @@
 /**
  * The one permission module: every method call is checked here before its
- * handler runs. (Stream-level rules join this module with the data API.)
+ * handler runs (method gating), and handlers ask it about streams and events
+ * (`permissionsOf(ctx)`); no call site re-implements a rule.
  */
+import { getSystemStream } from "../account/system-streams";
+import type { AccessRecord } from "../accesses/accesses.store";
 import { DEV_ADMIN_KEY, type Config } from "../config";
 import { errors } from "../errors";
-import type { AccessRecord } from "../accesses/accesses.store";
-import type { CallerInfo, MethodDefinition } from "../methods/method";
+import type { CallerInfo, MethodContext, MethodDefinition } from "../methods/method";
 import { timingSafeEqualStrings } from "../shared/crypto";
+import type { StreamTree } from "../streams/stream-tree";
+import { loadStreamTree, type StreamRow } from "../streams/streams.store";
+import { AccessLogic, type Capability, type Permission } from "./access-logic";
 
 /** Below this length a key is too weak for an admin API reachable from the internet. */
 const MIN_ADMIN_KEY_LENGTH = 24;
@@ -25,7 +30,7 @@ function assertAdmin(config: Config, key: string | null, caller: CallerInfo): vo
       `The admin API is disabled: ADMIN_KEY must be a secret of at least ${MIN_ADMIN_KEY_LENGTH} characters (the development key only works locally).`,
     );
   }
-  if (!key) throw errors.invalidAccessToken("The admin key is missing: expected it in the \"Authorization\" header.");
+  if (!key) throw errors.invalidAccessToken('The admin key is missing: expected it in the "Authorization" header.');
   if (!timingSafeEqualStrings(key, configured)) throw errors.forbidden("Invalid admin key.");
 }
 
@@ -41,4 +46,39 @@ export function assertMethodAllowed(
   if (!access || !rule.types.includes(access.type)) {
     throw errors.forbidden(`You cannot access ${method.id} resource using the given access.`);
   }
+}
+
+export interface Permissions {
+  logic: AccessLogic;
+  tree: StreamTree<StreamRow>;
+}
+
+const cached = new WeakMap<MethodContext, Promise<Permissions>>();
+
+/** The calling access's permissions over the account's streams (the tree from the account's DO when writing). */
+export function permissionsOf(ctx: MethodContext): Promise<Permissions> {
+  let loading = cached.get(ctx);
+  if (!loading) {
+    loading = (async () => {
+      const tree = ctx.writer ? await ctx.writer.streamTree(ctx.user!.id) : await loadStreamTree(ctx.db, ctx.user!.id);
+      const access = ctx.access!;
+      const logic = new AccessLogic(
+        { id: access.id, type: access.type, permissions: JSON.parse(access.permissions) as Permission[] },
+        (id) => tree.get(id)?.parentId ?? getSystemStream(id)?.parentId,
+      );
+      return { logic, tree };
+    })();
+    cached.set(ctx, loading);
+  }
+  return loading;
+}
+
+/** `forbidden` unless the access has `capability` on every one of `streamIds`. */
+export function assertCanOnAll(logic: AccessLogic, capability: Capability, streamIds: readonly string[]): void {
+  if (!streamIds.every((id) => logic.can(capability, id))) throw errors.forbidden();
+}
+
+/** `forbidden` unless the access has `capability` on at least one of `streamIds`. */
+export function assertCanOnSome(logic: AccessLogic, capability: Capability, streamIds: readonly string[]): void {
+  if (!streamIds.some((id) => logic.can(capability, id))) throw errors.forbidden();
 }

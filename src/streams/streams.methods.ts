@@ -16,7 +16,8 @@ import {
 } from "../events/events.store";
 import { eventIntegrity } from "../events/integrity";
 import { runBatch, type Statement } from "../db/client";
-import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
+import { ANY_ACCESS, defineMethod, type MethodContext } from "../methods/method";
+import { permissionsOf, type Permissions } from "../permissions";
 import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
 import {
@@ -27,6 +28,7 @@ import {
   streamDeletionsSince,
   toStream,
   updateStreamRow,
+  type Stream,
   type StreamRow,
 } from "./streams.store";
 import { clientStreamId, idFromName } from "./stream-ids";
@@ -39,8 +41,8 @@ import {
   streamUpdateParams,
 } from "./streams.schema";
 
-// Until stream-level permissions are enforced, data methods are for personal tokens.
-const DATA_ACCESS = PERSONAL_ONLY;
+// Any token: what each may do is decided per stream by the permission module.
+const DATA_ACCESS = ANY_ACCESS;
 
 const forbiddenSystem = () => errors.invalidOperation("It is forbidden to modify system streams.");
 
@@ -59,12 +61,36 @@ function assertUsableParent(tree: StreamTree<StreamRow>, parentId: string | null
   if (parent.trashed) throw errors.invalidOperation("parent stream is trashed", { parentId });
 }
 
+/** The stream `id`; 404 when unknown or not even listable by the caller (its existence is not revealed). */
 async function liveStream(ctx: MethodContext, id: string): Promise<{ tree: StreamTree<StreamRow>; row: StreamRow }> {
   if (isSystemStreamId(id)) throw forbiddenSystem();
-  const tree = await ctx.writer!.streamTree(ctx.user!.id);
+  const { tree, logic } = await permissionsOf(ctx);
   const row = tree.get(id);
-  if (!row) throw errors.unknownResource("stream", id);
+  if (!row || !logic.can("list", id)) throw errors.unknownResource("stream", id);
   return { tree, row };
+}
+
+/**
+ * What a non-personal access sees: the streams it may list, each with the
+ * listable part of its subtree; one whose parent it cannot list shows as a root.
+ */
+function visibleStreams(ctx: MethodContext, perms: Permissions, parentId: string | null, withTrashed: boolean): Stream[] {
+  const { logic, tree } = perms;
+  const listable = (row: StreamRow) => logic.can("list", row.id);
+  if (parentId !== null) return nestStreams(tree, parentId, withTrashed, listable);
+  const tops = tree
+    .all()
+    .filter((row) => listable(row) && (withTrashed || !row.trashed))
+    .filter((row) => row.parentId === null || !logic.can("list", row.parentId))
+    .sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.id.localeCompare(b.id));
+  const streams = tops.map((row) => ({
+    ...toStream({ ...row, parentId: null }),
+    children: nestStreams(tree, row.id, withTrashed, listable),
+  }));
+  const system = shownSystemStreams(ctx.user!.created).flatMap(function visible(node): typeof node[] {
+    return logic.can("list", node.id) ? [node] : node.children.flatMap(visible).map((child) => ({ ...child, parentId: null }));
+  });
+  return [...streams, ...system];
 }
 
 const get = defineMethod({
@@ -73,19 +99,22 @@ const get = defineMethod({
   params: streamsGetParams,
   permission: DATA_ACCESS,
   writes: false,
-  handler: async ({ db, user }, p) => {
-    const tree = await loadStreamTree(db, user!.id);
+  handler: async (ctx, p) => {
+    const { db, user, access } = ctx;
+    const personal = access!.type === "personal";
+    const perms = personal ? null : await permissionsOf(ctx);
+    const tree = perms?.tree ?? (await loadStreamTree(db, user!.id));
     const withTrashed = p.state === "all";
-    let streams;
     if (p.parentId !== undefined) {
-      const parent = tree.get(p.parentId);
-      if (!parent || (!withTrashed && tree.ancestors(p.parentId).concat(p.parentId).some((id) => tree.get(id)?.trashed))) {
-        throw errors.unknownReferencedResource("stream", "parentId", p.parentId);
-      }
-      streams = nestStreams(tree, p.parentId, withTrashed);
-    } else {
-      streams = [...nestStreams(tree, null, withTrashed), ...shownSystemStreams(user!.created)];
+      const hidden = !tree.has(p.parentId) || (perms !== null && !perms.logic.can("list", p.parentId));
+      const trashed = !withTrashed && [p.parentId, ...tree.ancestors(p.parentId)].some((id) => tree.get(id)?.trashed);
+      if (hidden || trashed) throw errors.unknownReferencedResource("stream", "parentId", p.parentId);
     }
+    const streams = perms
+      ? visibleStreams(ctx, perms, p.parentId ?? null, withTrashed)
+      : p.parentId !== undefined
+        ? nestStreams(tree, p.parentId, withTrashed)
+        : [...nestStreams(tree, null, withTrashed), ...shownSystemStreams(user!.created)];
     if (p.includeDeletionsSince === undefined) return { streams };
     return { streams, streamDeletions: await streamDeletionsSince(db, user!.id, p.includeDeletionsSince) };
   },
@@ -100,8 +129,9 @@ const create = defineMethod({
   status: 201,
   handler: async (ctx, p) => {
     const { db, user, access, writer } = ctx;
-    const tree = await writer!.streamTree(user!.id);
+    const { tree, logic } = await permissionsOf(ctx);
     const parentId = p.parentId ?? null;
+    if (!logic.canCreateChildOn(parentId)) throw errors.forbidden();
     assertUsableParent(tree, parentId, "stream");
     assertNoSiblingNamed(tree, parentId, p.name);
     let id: string;
@@ -148,8 +178,10 @@ const update = defineMethod({
     }
     const { db, user, access, writer } = ctx;
     const { tree, row } = await liveStream(ctx, id);
+    const { logic } = await permissionsOf(ctx);
     const moving = changes.parentId !== undefined && changes.parentId !== row.parentId;
     const parentId = changes.parentId === undefined ? row.parentId : changes.parentId;
+    if (!logic.can("manage", id) || (moving && !logic.canCreateChildOn(parentId))) throw errors.forbidden();
     if (moving) {
       assertUsableParent(tree, parentId, "parent stream");
       if (parentId !== null && tree.isWithin(parentId, id)) {
@@ -199,6 +231,7 @@ const del = defineMethod({
   handler: async (ctx, { id, mergeEventsWithParent }) => {
     const { db, user, access, writer } = ctx;
     const { tree, row } = await liveStream(ctx, id);
+    if (!(await permissionsOf(ctx)).logic.can("manage", id)) throw errors.forbidden();
     const by = access?.id ?? SYSTEM_AUTHOR;
     writer!.streamsChanged();
     if (!row.trashed) {

@@ -53,20 +53,18 @@ export function toStream(row: StreamRow): Stream {
 
 /**
  * Nested streams under `parentId` (null: the roots), children sorted by name.
- * Without `withTrashed`, a trashed stream is left out with its whole subtree.
+ * Without `withTrashed`, a trashed stream is left out with its whole subtree;
+ * so is one `visible` refuses.
  */
-export function nestStreams(tree: StreamTree<StreamRow>, parentId: string | null, withTrashed: boolean): Stream[] {
-  const build = (row: StreamRow): Stream => ({
-    ...toStream(row),
-    children: tree
-      .children(row.id)
-      .filter((child) => withTrashed || !child.trashed)
-      .map(build),
-  });
-  return tree
-    .children(parentId)
-    .filter((row) => withTrashed || !row.trashed)
-    .map(build);
+export function nestStreams(
+  tree: StreamTree<StreamRow>,
+  parentId: string | null,
+  withTrashed: boolean,
+  visible: (row: StreamRow) => boolean = () => true,
+): Stream[] {
+  const shown = (row: StreamRow) => (withTrashed || !row.trashed) && visible(row);
+  const build = (row: StreamRow): Stream => ({ ...toStream(row), children: tree.children(row.id).filter(shown).map(build) });
+  return tree.children(parentId).filter(shown).map(build);
 }
 
 export async function streamDeletionsSince(db: Db, userId: number, since: number) {

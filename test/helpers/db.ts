@@ -43,16 +43,18 @@ export async function insertAccess(
   type: "personal" | "app" | "shared",
   name = `${type}-access-${crypto.randomUUID().slice(0, 8)}`,
   permissions: unknown[] = [{ streamId: "*", level: "read" }],
+  deviceName: string | null = null,
 ): Promise<string> {
   const token = crypto.randomUUID().replaceAll("-", "");
   const now = Date.now() / 1000;
   await run(
-    `INSERT INTO accesses (user_id, id, token, type, name, permissions, session_expires, created, created_by, modified, modified_by)
-     SELECT id, ?, ?, ?, ?, ?, ?, ?, 'test', ?, 'test' FROM users WHERE username = ?`,
+    `INSERT INTO accesses (user_id, id, token, type, name, device_name, permissions, session_expires, created, created_by, modified, modified_by)
+     SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, 'test', ?, 'test' FROM users WHERE username = ?`,
     `c${token.slice(0, 24)}`,
     token,
     type,
     name,
+    deviceName,
     JSON.stringify(permissions),
     type === "personal" ? now + 3600 : null,
     now,

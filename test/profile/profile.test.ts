@@ -36,7 +36,7 @@ describe("profile sets", () => {
     const user = await createUser();
     const path = `/${user.username}/profile/app`;
     const appA = await insertAccess(user.username, "app", "app-a");
-    const appAOtherDevice = await insertAccess(user.username, "app", "app-a");
+    const appAOtherDevice = await insertAccess(user.username, "app", "app-a", undefined, "other phone");
     const appB = await insertAccess(user.username, "app", "app-b");
     await put(path, { theme: "dark" }, { token: appA });
     expect((await get(path, { token: appAOtherDevice })).body.profile).toEqual({ theme: "dark" });
