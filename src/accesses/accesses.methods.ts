@@ -10,6 +10,8 @@ import { runBatch, type Statement } from "../db/client";
 import { errors } from "../errors";
 import { ANY_ACCESS, defineMethod, type MethodContext, type MethodPermission } from "../methods/method";
 import { permissionsOf } from "../permissions";
+import { accountStub } from "../account-do/account-do";
+import { recentNewOrigins } from "../audit/audit.store";
 import type { Permission } from "../permissions/access-logic";
 import { apiEndpoint } from "../service/service-info";
 import { newId, newToken } from "../shared/ids";
@@ -43,6 +45,8 @@ import {
   type AccessRecord,
 } from "./accesses.store";
 
+/** How far back access-info lists first uses from new countries or networks. */
+const NEW_ORIGINS_WINDOW = 30 * 24 * 3600;
 const NOT_SHARED: MethodPermission = { kind: "access", types: ["personal", "app"] };
 /** Stream ids a personal token's accesses.create may create (as the reference). */
 const CREATABLE_STREAM_ID = /^[a-z0-9-]{1,100}$/;
@@ -143,6 +147,7 @@ const get = defineMethod({
   writes: false,
   handler: async (ctx, p) => {
     const { db, user, access } = ctx;
+    await accountStub(ctx.env, user!.username).flushUsage(); // fresh lastUsed
     const now = nowSeconds();
     const options = { createdBy: managedBy(access!), includeExpired: p.includeExpired === true, now };
     const rows = await listAccesses(db, user!.id, { ...options, deleted: false });
@@ -283,7 +288,10 @@ const info = defineMethod({
   handler: async (ctx) => {
     const { logic } = await permissionsOf(ctx);
     const access = toApiAccess(ctx.access!, { calls: true });
-    return { ...access, permissions: logic.effectivePermissions(), user: { username: ctx.user!.username } };
+    const info: Record<string, unknown> = { ...access, permissions: logic.effectivePermissions(), user: { username: ctx.user!.username } };
+    // Beyond Pryv: the person sees at a glance where tokens were first used from, lately.
+    if (ctx.access!.type === "personal") info.newOrigins = await recentNewOrigins(ctx.db, ctx.user!.id, nowSeconds() - NEW_ORIGINS_WINDOW);
+    return info;
   },
 });
 

@@ -9,7 +9,8 @@ import type { Env } from "../env";
 import { changesCaller, runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { CallerCaches } from "./caller-caches";
 import { touchSession } from "../accesses/sessions";
-import { createDb } from "../db/client";
+import { usageStatements, type UsageEntry } from "../accesses/usage";
+import { createDb, runBatch } from "../db/client";
 import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
 import type { AccountWriter, WriteStamp } from "./account-writer";
@@ -22,11 +23,15 @@ interface Clock {
 }
 
 const CLOCK_KEY = "clock";
+const USAGE_PREFIX = "usage:";
+/** Usage entries are written to D1 at most this long after the call. */
+const USAGE_FLUSH_DELAY_MS = 1000;
 
 export class AccountDO extends DurableObject<Env> {
   private readonly lock = new WriteLock();
   private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
   private readonly callers = new CallerCaches();
+  private usageSeq = 0;
 
   /** Runs one write method call under the account's write lock. */
   async execute(input: CallInput): Promise<CallOutcome> {
@@ -48,6 +53,42 @@ export class AccountDO extends DurableObject<Env> {
       this.callers.clear();
       await touchSession(this.env, userId, accessId);
     });
+  }
+
+  /**
+   * Takes usage entries after calls were answered. They wait in this
+   * object's storage (durable) and are written to D1 together shortly after,
+   * or at once when a reader asks (`flushUsage`).
+   */
+  async recordUse(entries: UsageEntry[]): Promise<void> {
+    if (!entries.length) return;
+    this.ctx.storage.kv.put(`${USAGE_PREFIX}${Date.now()}:${++this.usageSeq}`, entries);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + USAGE_FLUSH_DELAY_MS);
+  }
+
+  /** Writes pending usage entries now (before reading the trail or the counters). */
+  async flushUsage(): Promise<void> {
+    await this.lock.run(() => this.writeUsage());
+  }
+
+  override async alarm(): Promise<void> {
+    await this.flushUsage();
+  }
+
+  private async writeUsage(): Promise<void> {
+    const keys: string[] = [];
+    const entries: UsageEntry[] = [];
+    for (const [key, value] of this.ctx.storage.kv.list<UsageEntry[]>({ prefix: USAGE_PREFIX })) {
+      keys.push(key);
+      entries.push(...value);
+    }
+    if (!entries.length) return;
+    const db = createDb(this.env.DB);
+    const byUser = Map.groupBy(entries, (e) => e.userId);
+    for (const [userId, mine] of byUser) await runBatch(db, await usageStatements(db, userId, mine));
+    for (const key of keys) this.ctx.storage.kv.delete(key);
+    // Counters and lastUsed changed: cached accesses are stale.
+    this.callers.clear();
   }
 
   private async run(input: CallInput): Promise<CallOutcome> {

@@ -17,6 +17,8 @@ import { readToken } from "../http/auth-token";
 import { readJsonBody } from "../http/body";
 import { callerInfo } from "../http/caller";
 import { jsonResponse } from "../http/meta";
+import { reportUse } from "../http/bind";
+import { usageEntry, type UsageEntry } from "../accesses/usage";
 import { runCall, type CallerCache, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { findMethod } from "../methods/registry";
 import { StreamedResult } from "../methods/streamed";
@@ -70,17 +72,23 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
   });
 
   const results: BatchResult[] = [];
+  const usage: (UsageEntry | null)[] = [];
   for (let i = 0; i < calls.length; ) {
     const method = findMethod(calls[i]!.method);
     if (!method || method.scope !== "account") {
-      results.push({ error: errors.invalidMethod(calls[i]!.method).toBody() });
+      const error = errors.invalidMethod(calls[i]!.method);
+      results.push({ error: error.toBody() });
+      usage.push(usageEntry({ ok: false, status: error.status, error, accessId: access.id, userId: user.id }, calls[i]!.method, caller, "batch"));
       i++;
     } else if (method.writes) {
       const run: CallInput[] = [];
       while (i < calls.length && isAccountWrite(calls[i]!.method)) run.push(input(calls[i++]!));
       // (RPC types cannot express `unknown` results: the outcomes are plain cloneable data.)
       const outcomes = (await accountStub(c.env, user.username).executeAll(run)) as unknown as CallOutcome[];
-      for (const outcome of outcomes) results.push(await toResult(outcome));
+      for (const [k, outcome] of outcomes.entries()) {
+        results.push(await toResult(outcome));
+        usage.push(usageEntry(outcome, run[k]!.methodId, caller, "batch"));
+      }
       delete cache.user; // the writes may have changed the account or the access
       delete cache.access;
     } else {
@@ -89,8 +97,10 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
         waitUntil: (p) => c.executionCtx.waitUntil(p),
       });
       results.push(await toResult(outcome));
+      usage.push(usageEntry(outcome, calls[i]!.method, caller, "batch"));
       i++;
     }
   }
+  reportUse(c, user.username, usage);
   return jsonResponse(c, config, 200, { results }, { "Pryv-Access-Id": access.id });
 }

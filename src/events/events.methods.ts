@@ -25,6 +25,7 @@ import {
   eventUpdateParams,
   EVENT_PROTECTED_FIELDS,
   type ApiEvent,
+  type EventsGetParams,
   type EventUpdateParams,
 } from "./events.schema";
 import {
@@ -49,7 +50,9 @@ import {
   sealed,
 } from "./events.rules";
 import { eventIntegrity } from "./integrity";
-import { parseStreamsQuery } from "./streams-query";
+import { parseStreamsQuery, type StreamsQuery } from "./streams-query";
+import { assertAuditReadable, isAuditQuery, queryAudit } from "../audit/audit.query";
+import { accountStub } from "../account-do/account-do";
 
 // Any token: what each may do is decided per stream by the permission module.
 const DATA_ACCESS = ANY_ACCESS;
@@ -62,6 +65,15 @@ async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> 
     yield first.value;
     yield* source;
   })();
+}
+
+/** The trail of use, read as events (see audit/audit.query.ts); pending entries are written first. */
+async function auditEvents(ctx: MethodContext, queries: StreamsQuery[], p: EventsGetParams) {
+  if (ctx.access!.type !== "personal") assertAuditReadable((await permissionsOf(ctx)).logic, queries);
+  await accountStub(ctx.env, ctx.user!.username).flushUsage();
+  const parts: [string, AsyncIterable<unknown>][] = [["events", queryAudit(ctx.db, ctx.user!, queries, p)]];
+  if (p.includeDeletions) parts.push(["eventDeletions", (async function* () {})()]);
+  return new StreamedResult(parts);
 }
 
 /** For a non-personal caller: the streams it may list, and those it may read events of. */
@@ -101,7 +113,9 @@ const get = defineMethod({
   writes: false,
   handler: async (ctx, p) => {
     const { db, user } = ctx;
-    const scope = await resolveScope(db, user!, parseStreamsQuery(p.streams), p.state, await visibilityOf(ctx));
+    const queries = parseStreamsQuery(p.streams);
+    if (isAuditQuery(queries)) return auditEvents(ctx, queries, p);
+    const scope = await resolveScope(db, user!, queries, p.state, await visibilityOf(ctx));
     const parts: [string, AsyncIterable<unknown>][] = [["events", await primed(queryEvents(db, user!, p, scope, nowSeconds()))]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) parts.push(["eventDeletions", queryDeletions(db, user!, p, scope)]);

@@ -3,6 +3,8 @@
  * say how its params are assembled; `runCall` does the rest.
  */
 import { Hono, type Context } from "hono";
+import { accountStub } from "../account-do/account-do";
+import { usageEntry, type UsageEntry } from "../accesses/usage";
 import { getConfig, type Config } from "../config";
 import { runCall, type CallOutcome } from "../methods/dispatch";
 import type { AppEnv } from "./app-env";
@@ -66,20 +68,29 @@ export function outcomeResponse(
   return jsonResponse(c, config, outcome.status, { error: outcome.error }, { ...headers, ...outcome.headers });
 }
 
+/** Hands usage entries to the account's Durable Object after the answer (the trail of use). */
+export function reportUse(c: Context<AppEnv>, username: string | null, entries: (UsageEntry | null)[]): void {
+  const kept = entries.filter((e): e is UsageEntry => e !== null);
+  if (!username || !kept.length) return;
+  c.executionCtx.waitUntil(
+    accountStub(c.env, username)
+      .recordUse(kept)
+      .catch((err: unknown) => console.error("usage not recorded:", err instanceof Error ? err.message : err)),
+  );
+}
+
 /** Calls `methodId` on behalf of this request (account from the `:username` path segment, if any). */
-export function callMethod(c: Context<AppEnv>, methodId: string, params: unknown): Promise<CallOutcome> {
-  return runCall(
+export async function callMethod(c: Context<AppEnv>, methodId: string, params: unknown): Promise<CallOutcome> {
+  const username = c.req.param("username") ?? null;
+  const caller = callerInfo(c.req.raw);
+  const outcome = await runCall(
     c.env,
-    {
-      methodId,
-      params,
-      username: c.req.param("username") ?? null,
-      token: readToken(c.req.raw),
-      caller: callerInfo(c.req.raw),
-    },
+    { methodId, params, username, token: readToken(c.req.raw), caller },
     null,
     { waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
   );
+  reportUse(c, username, [usageEntry(outcome, methodId, caller, "http")]);
+  return outcome;
 }
 
 /** Calls `methodId` for this request and answers with its outcome. */

@@ -29,9 +29,17 @@ export interface CallInput {
   caller: CallerInfo;
 }
 
+/** `accessId` and `userId` are set once the caller is authenticated (the call then enters the trail of use). */
 export type CallOutcome =
-  | { ok: true; status: number; result: unknown; accessId: string | null }
-  | { ok: false; status: number; error: ErrorBody; headers?: Record<string, string>; accessId: string | null };
+  | { ok: true; status: number; result: unknown; accessId: string | null; userId: number | null }
+  | {
+      ok: false;
+      status: number;
+      error: ErrorBody;
+      headers?: Record<string, string>;
+      accessId: string | null;
+      userId: number | null;
+    };
 
 export interface RunOptions {
   /** Lets the Worker finish side work (session renewal) after answering. */
@@ -62,6 +70,7 @@ export async function runCall(
   options: RunOptions = {},
 ): Promise<CallOutcome> {
   let accessId: string | null = null;
+  let userId: number | null = null;
   try {
     const method = getMethod(input.methodId);
     const config = getConfig(env);
@@ -79,6 +88,7 @@ export async function runCall(
       delete options.callerCache.access;
     }
     accessId = access?.id ?? null;
+    userId = access ? user!.id : null;
     assertMethodAllowed(method, access, { config, token: input.token, caller: input.caller });
     const params = parseParams(method, input.params);
 
@@ -91,13 +101,13 @@ export async function runCall(
       return await accountStub(env, account).execute(input);
     }
     const result = await method.handler({ env, config, db, user, access, caller: input.caller, writer }, params);
-    return { ok: true, status: method.status ?? 200, result, accessId };
+    return { ok: true, status: method.status ?? 200, result, accessId, userId };
   } catch (err) {
     const apiError = toApiError(err);
     if (apiError.status >= 500 && apiError.id === "unexpected-error") {
       console.error(`method ${input.methodId} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
     }
-    return { ok: false, status: apiError.status, error: apiError.toBody(), headers: apiError.headers, accessId };
+    return { ok: false, status: apiError.status, error: apiError.toBody(), headers: apiError.headers, accessId, userId };
   }
 }
 

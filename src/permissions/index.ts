@@ -11,7 +11,10 @@ import type { CallerInfo, MethodContext, MethodDefinition } from "../methods/met
 import { timingSafeEqualStrings } from "../shared/crypto";
 import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
-import { AccessLogic, type Capability, type Permission } from "./access-logic";
+import { AccessLogic, AUDIT_PREFIX, type Capability, type Permission } from "./access-logic";
+
+/** Every audit stream hangs from `:_audit:` (a permission there reads the whole trail). */
+const auditParent = (id: string) => (id.startsWith(AUDIT_PREFIX) && id !== AUDIT_PREFIX ? AUDIT_PREFIX : undefined);
 
 /** Below this length a key is too weak for an admin API reachable from the internet. */
 const MIN_ADMIN_KEY_LENGTH = 24;
@@ -64,7 +67,7 @@ export function permissionsOf(ctx: MethodContext): Promise<Permissions> {
       const access = ctx.access!;
       const logic = new AccessLogic(
         { id: access.id, type: access.type, permissions: JSON.parse(access.permissions) as Permission[] },
-        (id) => tree.get(id)?.parentId ?? getSystemStream(id)?.parentId,
+        (id) => tree.get(id)?.parentId ?? getSystemStream(id)?.parentId ?? auditParent(id),
       );
       return { logic, tree };
     })();

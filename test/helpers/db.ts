@@ -24,8 +24,8 @@ export async function accountSnapshot(username: string) {
     const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2`)
       .bind(user.id)
       .all();
-    // Session bookkeeping moves on every use; it is not "data" for these comparisons.
-    counts[table] = results.map(({ last_used, session_expires, ...rest }: Record<string, unknown>) => rest);
+    // Session and usage bookkeeping moves on every call, refused ones included: not "data" here.
+    counts[table] = results.map(({ last_used, session_expires, calls, ...rest }: Record<string, unknown>) => rest);
   }
   return counts;
 }
