@@ -89,3 +89,28 @@ describe("official pryv client: data API", () => {
     expect(progress).toEqual([67, 100]);
   });
 });
+
+describe("official pryv client: accesses", () => {
+  it("creates a shared access, reads it back with its own token, and revokes it", async () => {
+    const connection = await connect();
+    await connection.api([{ method: "streams.create", params: { id: "data", name: "Data" } }]);
+    const [created]: any[] = await connection.api([
+      { method: "accesses.create", params: { name: "for-the-doctor", permissions: [{ streamId: "data", level: "read" }] } },
+    ]);
+    expect(created.access).toMatchObject({ type: "shared", token: expect.any(String), id: expect.any(String) });
+    const shared = new pryv.Connection(created.access.apiEndpoint);
+    const info: any = await shared.accessInfo();
+    expect(info).toMatchObject({ name: "for-the-doctor", token: created.access.token });
+    expect(await shared.username()).toBe(await connection.username());
+    const listed: any[] = await connection.apiOne("accesses.get", {}, "accesses");
+    expect(listed.map((a) => a.token)).toContain(created.access.token);
+
+    await shared.revoke();
+    let refused: any = null;
+    for (let i = 0; i < 20 && !refused?.error; i++) {
+      refused = await shared.get("events", { limit: 1 });
+      if (!refused.error) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(refused.error.id).toBe("invalid-access-token");
+  });
+});
