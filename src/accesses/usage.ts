@@ -8,7 +8,9 @@
  * Pryv, the first call of an access from a new country or network is flagged.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
+import { accountStub } from "../account-do/account-do";
 import type { Db, Statement } from "../db/client";
+import type { Env } from "../env";
 import { accesses, accessOrigins, auditLog } from "../db/schema";
 import { jsonList } from "../db/sql";
 import { newId } from "../shared/ids";
@@ -121,4 +123,36 @@ export function usageEntry(
     asn: caller.asn,
     network: caller.asOrganization,
   };
+}
+
+/** Entries wait this long in the isolate, so one delivery carries all the calls of that moment. */
+const COALESCE_MS = 250;
+const queued = new Map<string, UsageEntry[]>();
+
+/**
+ * Queues entries for the account's Durable Object: the first entry of an
+ * account schedules one delivery (kept alive by its request's `waitUntil`),
+ * later ones join it — one RPC per account per moment, not one per call.
+ */
+export function queueUsage(
+  env: Env,
+  username: string,
+  entries: UsageEntry[],
+  waitUntil: (promise: Promise<unknown>) => void,
+): void {
+  const waiting = queued.get(username);
+  if (waiting) {
+    waiting.push(...entries);
+    return;
+  }
+  const batch = [...entries];
+  queued.set(username, batch);
+  waitUntil(
+    new Promise((resolve) => setTimeout(resolve, COALESCE_MS))
+      .then(() => {
+        queued.delete(username);
+        return accountStub(env, username).recordUse(batch);
+      })
+      .catch((err: unknown) => console.error("usage not recorded:", err instanceof Error ? err.message : err)),
+  );
 }

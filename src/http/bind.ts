@@ -3,8 +3,7 @@
  * say how its params are assembled; `runCall` does the rest.
  */
 import { Hono, type Context } from "hono";
-import { accountStub } from "../account-do/account-do";
-import { usageEntry, type UsageEntry } from "../accesses/usage";
+import { queueUsage, usageEntry, type UsageEntry } from "../accesses/usage";
 import { getConfig, type Config } from "../config";
 import { runCall, type CallOutcome } from "../methods/dispatch";
 import type { AppEnv } from "./app-env";
@@ -71,12 +70,7 @@ export function outcomeResponse(
 /** Hands usage entries to the account's Durable Object after the answer (the trail of use). */
 export function reportUse(c: Context<AppEnv>, username: string | null, entries: (UsageEntry | null)[]): void {
   const kept = entries.filter((e): e is UsageEntry => e !== null);
-  if (!username || !kept.length) return;
-  c.executionCtx.waitUntil(
-    accountStub(c.env, username)
-      .recordUse(kept)
-      .catch((err: unknown) => console.error("usage not recorded:", err instanceof Error ? err.message : err)),
-  );
+  if (username && kept.length) queueUsage(c.env, username, kept, (p) => c.executionCtx.waitUntil(p));
 }
 
 /** Calls `methodId` on behalf of this request (account from the `:username` path segment, if any). */
