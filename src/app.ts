@@ -6,6 +6,7 @@ import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { accessesRoutes } from "./accesses/accesses.routes";
 import { accountRoutes } from "./account/account.routes";
+import { attachmentsRouter } from "./attachments/attachments.routes";
 import { findUserByUsername } from "./account/account.store";
 import { authRoutes } from "./auth/auth.routes";
 import { handleBatch } from "./batch/batch";
@@ -48,6 +49,7 @@ async function notFound(c: Context<AppEnv>): Promise<Response> {
 /** Root-level register routes (the reference serves these outside `/reg` too). */
 const rootRegisterRoutes = routeGroup([
   { verb: "post", path: "/users", methodId: "auth.register" },
+  { verb: "delete", path: "/users/:username", methodId: "auth.delete", build: () => ({}) },
   { verb: "get", path: "/apps", methodId: "apps.get" },
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
@@ -92,7 +94,7 @@ export function createApp(): Hono<AppEnv> {
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;
   const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";
-  for (const path of ["/reg/*", "/users", "/apps", "/apps/*"]) {
+  for (const path of ["/reg/*", "/users", "/users/*", "/apps", "/apps/*"]) {
     app.use(path, async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
   }
   app.route("/reg", registerExtraRoutes);
@@ -105,6 +107,7 @@ export function createApp(): Hono<AppEnv> {
   account.get("/auth/who-am-i", () => {
     throw errors.removedMethod();
   });
+  account.route("/", attachmentsRouter);
   for (const group of accountRouteGroups) account.route("/", group.router);
   app.route("/:username", account);
   // Batch calls at the account's root, with or without the trailing slash.

@@ -37,6 +37,7 @@ export interface Config {
   sessionMaxAgeSeconds: number;
   login: { maxFailures: number; lockSeconds: number };
   maxBodyBytes: number;
+  files: { maxFileBytes: number; maxUploadBytes: number };
 }
 
 const list = (value?: string) =>
@@ -98,6 +99,9 @@ const varsSchema = z.object({
   LOGIN_MAX_FAILURES: intVar("LOGIN_MAX_FAILURES", 1, 1000).default(5),
   LOGIN_LOCK_SECONDS: intVar("LOGIN_LOCK_SECONDS", 1, 24 * 3600).default(300),
   MAX_BODY_BYTES: intVar("MAX_BODY_BYTES", 1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  MAX_FILE_BYTES: intVar("MAX_FILE_BYTES", 1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  // Workers accept request bodies up to 100 MB (more on higher plans).
+  MAX_UPLOAD_BYTES: intVar("MAX_UPLOAD_BYTES", 1024, 5 * 1024 * 1024 * 1024).default(60 * 1024 * 1024),
 });
 
 /** `*` matches any run of non-space characters; everything else is literal. */
@@ -183,6 +187,7 @@ export function parseConfig(env: Env): Config {
     sessionMaxAgeSeconds: vars.SESSION_MAX_AGE,
     login: { maxFailures: vars.LOGIN_MAX_FAILURES, lockSeconds: vars.LOGIN_LOCK_SECONDS },
     maxBodyBytes: vars.MAX_BODY_BYTES,
+    files: { maxFileBytes: vars.MAX_FILE_BYTES, maxUploadBytes: vars.MAX_UPLOAD_BYTES },
   };
 }
 

@@ -33,4 +33,8 @@ export interface Env {
   LOGIN_MAX_FAILURES?: string;
   LOGIN_LOCK_SECONDS?: string;
   MAX_BODY_BYTES?: string;
+  MAX_FILE_BYTES?: string;
+  MAX_UPLOAD_BYTES?: string;
+  /** Set by `npm run bench` (local mode only): serves the raw R2 baseline routes. */
+  BENCH_ROUTES?: string;
 }

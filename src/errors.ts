@@ -121,6 +121,12 @@ export const errors = {
       "unsupported-content-type",
       `Content type "${contentType}" is not supported here: send "application/json".`,
     ),
+  fileTooLarge: (limit: number, what: "file" | "request") =>
+    new ApiError(
+      "invalid-request-structure",
+      what === "file" ? `A file exceeds the limit of ${limit} bytes.` : "The upload exceeds the request's size limit.",
+      { status: 413, data: { limit, what } },
+    ),
   bodyTooLarge: (limit: number) =>
     new ApiError("invalid-request-structure", `The request body exceeds the limit of ${limit} bytes.`, {
       status: 413,

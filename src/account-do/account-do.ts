@@ -8,9 +8,12 @@ import { getConfig } from "../config";
 import type { Env } from "../env";
 import { changesCaller, runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { CallerCaches } from "./caller-caches";
+import { createFileLedger, markPending, PENDING_TTL_MS, sweepFiles } from "./file-ledger";
 import { touchSession } from "../accesses/sessions";
 import { usageStatements, type UsageEntry } from "../accesses/usage";
+import { eq } from "drizzle-orm";
 import { createDb, runBatch } from "../db/client";
+import { users } from "../db/schema";
 import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
 import type { AccountWriter, WriteStamp } from "./account-writer";
@@ -63,7 +66,7 @@ export class AccountDO extends DurableObject<Env> {
   async recordUse(entries: UsageEntry[]): Promise<void> {
     if (!entries.length) return;
     this.ctx.storage.kv.put(`${USAGE_PREFIX}${Date.now()}:${++this.usageSeq}`, entries);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + USAGE_FLUSH_DELAY_MS);
+    await this.wakeUpIn(USAGE_FLUSH_DELAY_MS);
   }
 
   /** Writes pending usage entries now (before reading the trail or the counters). */
@@ -71,8 +74,43 @@ export class AccountDO extends DurableObject<Env> {
     await this.lock.run(() => this.writeUsage());
   }
 
+  /** Registers an upload before its bytes are written (see file-ledger.ts). */
+  async beginUpload(key: string): Promise<void> {
+    markPending(this.ctx.storage.kv, key);
+    await this.wakeUpIn(PENDING_TTL_MS);
+  }
+
+  /** Removes uploads whose call failed. */
+  async abandonUploads(keys: string[]): Promise<void> {
+    await this.lock.run(async () => {
+      const ledger = this.ledger();
+      ledger.committed(keys);
+      ledger.discard(keys);
+      await this.sweep();
+    });
+  }
+
   override async alarm(): Promise<void> {
     await this.flushUsage();
+    await this.lock.run(() => this.sweep());
+  }
+
+  private async sweep(): Promise<void> {
+    const nextDue = await sweepFiles(this.ctx.storage.kv, this.env.FILES, Date.now());
+    if (nextDue !== null) await this.wakeUpIn(Math.max(0, nextDue - Date.now()));
+  }
+
+  /** The alarm rings at the latest in `ms`. */
+  private async wakeUpIn(ms: number): Promise<void> {
+    const at = Date.now() + ms;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private ledger() {
+    return createFileLedger(this.ctx.storage.kv, (ms) => {
+      this.ctx.waitUntil(this.wakeUpIn(ms));
+    });
   }
 
   private async writeUsage(): Promise<void> {
@@ -85,7 +123,11 @@ export class AccountDO extends DurableObject<Env> {
     if (!entries.length) return;
     const db = createDb(this.env.DB);
     const byUser = Map.groupBy(entries, (e) => e.userId);
-    for (const [userId, mine] of byUser) await runBatch(db, await usageStatements(db, userId, mine));
+    for (const [userId, mine] of byUser) {
+      // Entries of an account deleted meanwhile have nothing left to describe.
+      const exists = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
+      if (exists) await runBatch(db, await usageStatements(db, userId, mine));
+    }
     for (const key of keys) this.ctx.storage.kv.delete(key);
     // Counters and lastUsed changed: cached accesses are stale.
     this.callers.clear();
@@ -110,6 +152,13 @@ export class AccountDO extends DurableObject<Env> {
       streamTree: (userId) => this.streamTree(userId),
       streamsChanged: () => {
         this.tree = null;
+      },
+      files: this.ledger(),
+      forgetAccount: () => {
+        for (const [key] of storage.list({ prefix: USAGE_PREFIX })) storage.delete(key);
+        storage.delete("login-guard");
+        this.tree = null;
+        this.callers.clear();
       },
     };
   }

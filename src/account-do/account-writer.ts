@@ -1,5 +1,6 @@
 /** What a write method gets from the account's Durable Object while it holds the write lock. */
 import type { StreamTree } from "../streams/stream-tree";
+import type { FileLedger } from "./file-ledger";
 import type { StreamRow } from "../streams/streams.store";
 
 /** One per write operation: strictly increasing per account. */
@@ -26,4 +27,8 @@ export interface AccountWriter {
   streamTree(userId: number): Promise<StreamTree<StreamRow>>;
   /** Forgets that copy; stream-writing methods call it before writing. */
   streamsChanged(): void;
+  /** The account's files in R2: uploads to keep, objects to remove. */
+  files: FileLedger;
+  /** The account was deleted: drop what this object keeps about it (usage, caches, login guard). */
+  forgetAccount(): void;
 }

@@ -72,9 +72,12 @@ export function isUniqueViolation(err: unknown): boolean {
 /** `storageUsed` of account.get: live events (the account's own field events excluded) and attached bytes. */
 export async function storageUsed(db: Db, userId: number): Promise<{ dbDocuments: number; attachedFiles: number }> {
   const row = await db
-    .select({ count: sql<number>`count(*)` })
+    .select({
+      count: sql<number>`count(*)`,
+      bytes: sql<number>`ifnull(sum((SELECT sum(json_extract(a.value, '$.size')) FROM json_each(${events.attachments}) a)), 0)`,
+    })
     .from(events)
     .where(and(eq(events.userId, userId), sql`${events.deleted} IS NULL`, sql`${events.id} NOT LIKE ':%'`))
     .get();
-  return { dbDocuments: row?.count ?? 0, attachedFiles: 0 };
+  return { dbDocuments: row?.count ?? 0, attachedFiles: row?.bytes ?? 0 };
 }

@@ -47,7 +47,7 @@ async function toResult(outcome: CallOutcome): Promise<BatchResult> {
 
 const isAccountWrite = (methodId: string) => {
   const method = findMethod(methodId);
-  return method?.scope === "account" && method.writes;
+  return method?.scope === "account" && method.writes && !method.httpOnly;
 };
 
 export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
@@ -75,7 +75,7 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
   const usage: (UsageEntry | null)[] = [];
   for (let i = 0; i < calls.length; ) {
     const method = findMethod(calls[i]!.method);
-    if (!method || method.scope !== "account") {
+    if (!method || method.scope !== "account" || method.httpOnly) {
       const error = errors.invalidMethod(calls[i]!.method);
       results.push({ error: error.toBody() });
       usage.push(usageEntry({ ok: false, status: error.status, error, accessId: access.id, userId: user.id }, calls[i]!.method, caller, "batch"));

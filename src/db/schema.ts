@@ -23,6 +23,8 @@ export const users = sqliteTable(
     created: real("created").notNull(),
     /** Longest event duration in the account: lets time-range queries bound their index scan. */
     maxEventDuration: real("max_event_duration").notNull().default(0),
+    /** Key of the attachments' read tokens (see attachments/read-tokens.ts). */
+    filesSecret: text("files_secret"),
   },
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
 );

@@ -50,12 +50,22 @@ import {
   sealed,
 } from "./events.rules";
 import { eventIntegrity } from "./integrity";
+import { attachmentOf } from "../attachments/attachments.methods";
+import { fileKey } from "../attachments/file-store";
+import { withReadTokens } from "../attachments/read-tokens";
 import { parseStreamsQuery, type StreamsQuery } from "./streams-query";
 import { assertAuditReadable, isAuditQuery, queryAudit } from "../audit/audit.query";
 import { accountStub } from "../account-do/account-do";
 
 // Any token: what each may do is decided per stream by the permission module.
 const DATA_ACCESS = ANY_ACCESS;
+
+/** Each attachment with the caller's read token. */
+const tokened = (ctx: MethodContext, event: ApiEvent) => withReadTokens(event, ctx.user!.filesSecret, ctx.access!.id);
+
+async function* mapEach<T, U>(source: AsyncIterable<T>, map: (item: T) => Promise<U>): AsyncGenerator<U> {
+  for await (const item of source) yield map(item);
+}
 
 /** Pulls the first item now, so that errors surface before a 200 is sent; the rest stays lazy. */
 async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
@@ -116,7 +126,8 @@ const get = defineMethod({
     const queries = parseStreamsQuery(p.streams);
     if (isAuditQuery(queries)) return auditEvents(ctx, queries, p);
     const scope = await resolveScope(db, user!, queries, p.state, await visibilityOf(ctx));
-    const parts: [string, AsyncIterable<unknown>][] = [["events", await primed(queryEvents(db, user!, p, scope, nowSeconds()))]];
+    const events = await primed(queryEvents(db, user!, p, scope, nowSeconds()));
+    const parts: [string, AsyncIterable<unknown>][] = [["events", mapEach(events, (e) => tokened(ctx, e))]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) parts.push(["eventDeletions", queryDeletions(db, user!, p, scope)]);
     return new StreamedResult(parts);
@@ -135,7 +146,8 @@ const getOne = defineMethod({
     if (row && row.deleted !== null) return { event: toDeletion(row) };
     const event = await liveEvent(ctx, id);
     if (ctx.access!.type !== "personal") assertCanOnSome((await permissionsOf(ctx)).logic, "read", event.streamIds);
-    return includeHistory ? { event, history: await eventHistoryOf(ctx.db, ctx.user!.id, id) } : { event };
+    const withTokens = await tokened(ctx, event);
+    return includeHistory ? { event: withTokens, history: await eventHistoryOf(ctx.db, ctx.user!.id, id) } : { event: withTokens };
   },
 });
 
@@ -173,6 +185,7 @@ const create = defineMethod({
     if (p.description !== undefined && p.description !== null) draft.description = p.description;
     if (p.clientData) draft.clientData = p.clientData;
     if (p.trashed) draft.trashed = true;
+    if (ctx.uploads.length) draft.attachments = ctx.uploads.map(attachmentOf);
     const event = await sealed(draft);
 
     const statements: Statement[] = insertEventStatements(db, user!.id, event, stamp.serial);
@@ -186,7 +199,8 @@ const create = defineMethod({
       if (isUniqueViolation(err)) throw errors.itemAlreadyExists("event", { id });
       throw err;
     }
-    return { event };
+    writer!.files.committed(ctx.uploads.map((f) => f.key));
+    return { event: await tokened(ctx, event) };
   },
 });
 
@@ -255,7 +269,7 @@ const update = defineMethod({
     assertEventSize(after);
     const event = await sealed(after);
     await writeNewVersion(ctx, before, event, stamp.serial);
-    return { event };
+    return { event: await tokened(ctx, event) };
   },
 });
 
@@ -274,11 +288,12 @@ const del = defineMethod({
     if (!before.trashed) {
       const event = await sealed({ ...before, trashed: true, modified: stamp.time, modifiedBy: access?.id ?? SYSTEM_AUTHOR });
       await writeNewVersion(ctx, before, event, stamp.serial);
-      return { event };
+      return { event: await tokened(ctx, event) };
     }
     const deletion = { id, deleted: stamp.time };
     const record = { ...deletion, integrity: await eventIntegrity(deletion) };
     await runBatch(db, deleteEventStatements(db, user!.id, record, stamp.serial));
+    writer!.files.discard((before.attachments ?? []).map((a) => fileKey(user!.id, a.id)));
     return { eventDeletion: deletion };
   },
 });

@@ -14,9 +14,9 @@ import { getConfig } from "../config";
 import { createDb } from "../db/client";
 import type { Env } from "../env";
 import { fromZodError, toApiError, type ErrorBody } from "../errors";
-import { assertMethodAllowed } from "../permissions";
+import { assertMethodAllowed, isAdminKey } from "../permissions";
 import { nowSeconds } from "../shared/time";
-import type { CallerInfo, MethodDefinition } from "./method";
+import type { CallerInfo, MethodDefinition, StoredFile } from "./method";
 import { getMethod } from "./registry";
 
 /** A method call as it crosses into the account's Durable Object: plain, cloneable data. */
@@ -27,6 +27,8 @@ export interface CallInput {
   username: string | null;
   token: string | null;
   caller: CallerInfo;
+  /** Files the HTTP layer already streamed to R2 for this call (never from params). */
+  uploads?: StoredFile[];
 }
 
 /** `accessId` and `userId` are set once the caller is authenticated (the call then enters the trail of use). */
@@ -77,11 +79,15 @@ export async function runCall(
     const db = createDb(env.DB);
     const now = nowSeconds();
     const cache = options.callerCache ?? {};
-    if (method.scope === "account" && method.permission.kind === "access" && (!cache.user || !cache.access)) {
+    const rule = method.permission;
+    const wantsAccess =
+      (rule.kind === "access" && (input.token !== null || !rule.optional)) ||
+      (rule.kind === "personal-or-admin" && !isAdminKey(config, input.token, input.caller));
+    if (method.scope === "account" && wantsAccess && (!cache.user || !cache.access)) {
       Object.assign(cache, await resolveUserAndAccess(db, config, input.username, input.token, now));
     }
     const user = method.scope === "account" ? (cache.user ??= await resolveUser(db, config, input.username)) : null;
-    const access = method.permission.kind === "access" ? (cache.access ?? null) : null;
+    const access = wantsAccess ? (cache.access ?? null) : null;
     // This call may change them: the next call of the batch resolves them again.
     if (CHANGES_CALLER.test(method.id) && options.callerCache) {
       delete options.callerCache.user;
@@ -100,7 +106,8 @@ export async function runCall(
       if (!account) throw new Error(`write method ${method.id} names no account`);
       return await accountStub(env, account).execute(input);
     }
-    const result = await method.handler({ env, config, db, user, access, caller: input.caller, writer }, params);
+    const context = { env, config, db, user, access, caller: input.caller, writer, uploads: input.uploads ?? [] };
+    const result = await method.handler(context, params);
     return { ok: true, status: method.status ?? 200, result, accessId, userId };
   } catch (err) {
     const apiError = toApiError(err);

@@ -23,6 +23,16 @@ export interface CallerInfo {
   asOrganization: string | null;
 }
 
+/** A file the HTTP layer streamed to R2 for a call (see attachments/uploads.ts). */
+export interface StoredFile {
+  id: string;
+  key: string;
+  fileName: string;
+  type: string;
+  size: number;
+  integrity: string;
+}
+
 export interface MethodContext {
   env: Env;
   config: Config;
@@ -34,15 +44,19 @@ export interface MethodContext {
   caller: CallerInfo;
   /** Present only inside the account's Durable Object, under its write lock. */
   writer: AccountWriter | null;
+  /** Files uploaded with the call (multipart requests). */
+  uploads: StoredFile[];
 }
 
 export type MethodPermission =
   /** No token needed (service info, registration, login). */
   | { kind: "public" }
-  /** A valid token of one of these types. */
-  | { kind: "access"; types: readonly AccessType[] }
+  /** A valid token of one of these types (`optional`: a call without token has no access; the method decides). */
+  | { kind: "access"; types: readonly AccessType[]; optional?: boolean }
   /** The operator's ADMIN_KEY in the `Authorization` header. */
-  | { kind: "admin" };
+  | { kind: "admin" }
+  /** The account's personal token, or the operator's ADMIN_KEY. */
+  | { kind: "personal-or-admin" };
 
 export const ANY_ACCESS: MethodPermission = { kind: "access", types: ["personal", "app", "shared"] };
 export const PERSONAL_ONLY: MethodPermission = { kind: "access", types: ["personal"] };
@@ -63,6 +77,8 @@ export interface MethodDefinition<S extends z.ZodType = z.ZodType, R = unknown> 
   accountOf?: (params: z.output<S>) => string;
   /** HTTP status on success (201 for creations). */
   status?: number;
+  /** Only through its own HTTP route (file transfers), not in batch calls. */
+  httpOnly?: boolean;
   /** Maps a params validation failure to this method's own error (default: `invalid-parameters-format`). */
   invalidParams?: (err: z.ZodError) => ApiError;
   handler: (ctx: MethodContext, params: z.output<S>) => Promise<R>;

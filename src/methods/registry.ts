@@ -1,7 +1,9 @@
 /** Every API method, keyed by id. Domains export their definitions; this is the only list. */
 import { accountMethods } from "../account/account.methods";
+import { accountDeletionMethods } from "../account/account-deletion";
 import { accessesMethods } from "../accesses/accesses.methods";
 import { checkApp } from "../accesses/check-app";
+import { attachmentsMethods } from "../attachments/attachments.methods";
 import { eventsMethods } from "../events/events.methods";
 import { streamsMethods } from "../streams/streams.methods";
 import { authMethods } from "../auth/auth.methods";
@@ -18,11 +20,13 @@ const ALL: readonly MethodDefinition[] = [
   ...adminMethods,
   ...authMethods,
   ...accountMethods,
+  ...accountDeletionMethods,
   ...profileMethods,
   ...streamsMethods,
   ...eventsMethods,
   ...accessesMethods,
   checkApp,
+  ...attachmentsMethods,
 ] as MethodDefinition[];
 
 const registry = new Map<string, MethodDefinition>();

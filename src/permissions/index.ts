@@ -37,6 +37,16 @@ function assertAdmin(config: Config, key: string | null, caller: CallerInfo): vo
   if (!timingSafeEqualStrings(key, configured)) throw errors.forbidden("Invalid admin key.");
 }
 
+/** True when `key` is the admin key and the admin API is usable from here. */
+export function isAdminKey(config: Config, key: string | null, caller: CallerInfo): boolean {
+  try {
+    assertAdmin(config, key, caller);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Throws unless the caller may call `method` at all (token type, admin key). */
 export function assertMethodAllowed(
   method: MethodDefinition,
@@ -46,6 +56,11 @@ export function assertMethodAllowed(
   const rule = method.permission;
   if (rule.kind === "public") return;
   if (rule.kind === "admin") return assertAdmin(context.config, context.token, context.caller);
+  if (rule.kind === "personal-or-admin") {
+    if (access?.type === "personal" || (!access && isAdminKey(context.config, context.token, context.caller))) return;
+    throw errors.forbidden("Deleting an account takes its personal token or the admin key.");
+  }
+  if (!access && rule.optional && !context.token) return;
   if (!access || !rule.types.includes(access.type)) {
     throw errors.forbidden(`You cannot access ${method.id} resource using the given access.`);
   }

@@ -92,6 +92,7 @@ const register = defineMethod({
           invitationToken: p.invitationToken ?? null,
           core: config.coreId,
           created: stamp.time,
+          filesSecret: newToken(),
         }),
         insertPersonalAccess(
           db,

@@ -20,6 +20,7 @@ import { ANY_ACCESS, defineMethod, type MethodContext } from "../methods/method"
 import { permissionsOf, type Permissions } from "../permissions";
 import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
+import { fileKey } from "../attachments/file-store";
 import {
   deleteStreamRows,
   insertStream,
@@ -274,6 +275,8 @@ const del = defineMethod({
       updatedEvents.push({ id: before.id, action: merge ? "mergedToParent" : "updatedStreamIds" });
     }
     await runBatch(db, statements);
+    const removed = linked.filter((e) => updatedEvents.some((u) => u.id === e.id && u.action === "deleted"));
+    writer!.files.discard(removed.flatMap((e) => (e.attachments ?? []).map((a) => fileKey(user!.id, a.id))));
     return { updatedEvents, streamDeletion: { id, deleted: stamp.time } };
   },
 });

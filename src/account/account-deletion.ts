@@ -1,0 +1,27 @@
+/**
+ * Deleting an account (`DELETE /users/{username}`, admin key or the account's
+ * personal token): every row goes with the user's (foreign keys cascade),
+ * every file under the account's R2 prefix is removed by its Durable Object,
+ * and the name becomes free again.
+ */
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { accountPrefix } from "../attachments/file-store";
+import { users } from "../db/schema";
+import { defineMethod } from "../methods/method";
+
+export const accountDeletionMethods = [
+  defineMethod({
+    id: "auth.delete",
+    scope: "account",
+    params: z.object({}).loose(),
+    permission: { kind: "personal-or-admin" },
+    writes: true,
+    handler: async ({ db, user, writer }) => {
+      await db.delete(users).where(eq(users.id, user!.id));
+      writer!.files.discardPrefix(accountPrefix(user!.id));
+      writer!.forgetAccount();
+      return { userDeletion: { username: user!.username } };
+    },
+  }),
+];
