@@ -31,7 +31,7 @@ function startServer(state) {
       if (code !== 0) return reject(new Error(`migrations failed (${code})`));
       const server = spawn(
         wrangler,
-        ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PUBLIC_URL:${BASE}`, "--log-level", "warn"],
+        ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PUBLIC_URL:${BASE}`, "--var", "BENCH_ROUTES:true", "--log-level", "warn"],
         { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
       );
       const timer = setTimeout(() => reject(new Error("wrangler dev did not start in 60 s")), 60_000);
@@ -60,8 +60,8 @@ function stopServer(server) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-/** Runs `request` from CONCURRENCY loops for SECONDS (at most MAX_REQUESTS). */
-async function measure(request) {
+/** Runs `request` from `concurrency` loops for SECONDS (at most MAX_REQUESTS); MB/s when `bytes` per request is given. */
+async function measure(request, concurrency = CONCURRENCY, bytes = 0) {
   const latencies = [];
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
@@ -79,7 +79,7 @@ async function measure(request) {
       }
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  await Promise.all(Array.from({ length: concurrency }, loop));
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -89,6 +89,7 @@ async function measure(request) {
     p50: Number(percentile(latencies, 50)?.toFixed(1)),
     p90: Number(percentile(latencies, 90)?.toFixed(1)),
     p99: Number(percentile(latencies, 99)?.toFixed(1)),
+    ...(bytes ? { mbps: Number(((latencies.length * bytes) / elapsed / 1e6).toFixed(1)) } : {}),
   };
 }
 
@@ -105,12 +106,14 @@ async function main() {
       console.log(`\n${scenario.title}: preparing …`);
       const prepared = await scenario.prepare(BASE);
       if (prepared.note) console.log(`  ${prepared.note}`);
-      const baseline = await measure(baselineRequest);
-      const measured = await measure(() => prepared.request());
+      const concurrency = prepared.concurrency ?? CONCURRENCY;
+      const baseline = await measure(prepared.baseline ?? baselineRequest, concurrency, prepared.bytes);
+      const measured = await measure(() => prepared.request(), concurrency, prepared.bytes);
       const check = prepared.check ? await prepared.check() : null;
-      results.push({ id: scenario.id, title: scenario.title, note: prepared.note ?? "", baseline, measured, check });
-      console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms`);
-      console.log(`  scenario  ${measured.rps} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms  (${measured.errors} errors)${check ? `  ${check}` : ""}`);
+      results.push({ id: scenario.id, title: scenario.title, note: prepared.note ?? "", concurrency, baseline, measured, check });
+      const mb = (m) => (m.mbps !== undefined ? `  ${m.mbps} MB/s` : "");
+      console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms${mb(baseline)}`);
+      console.log(`  scenario  ${measured.rps} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms${mb(measured)}  (${measured.errors} errors)${check ? `  ${check}` : ""}`);
     }
   } finally {
     stopServer(server);
@@ -125,15 +128,16 @@ function writeResults(results) {
   const when = new Date().toISOString();
   const setup = { seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, cpus: cpus().length };
   writeFileSync(path.join(dir, "latest.json"), JSON.stringify({ when, setup, results }, null, 2) + "\n");
+  const mb = (m) => (m.mbps !== undefined ? ` (${m.mbps} MB/s)` : "");
   const rows = results.map(
     (r) =>
-      `| ${r.title} | ${r.measured.rps} | ${r.measured.p50} | ${r.measured.p99} | ${r.baseline.rps} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.measured.errors} |`,
+      `| ${r.title} | ${r.concurrency} | ${r.measured.rps}${mb(r.measured)} | ${r.measured.p50} | ${r.measured.p99} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.measured.errors} |`,
   );
   const md = [
-    `Measured ${when} — wrangler dev (local workerd, local D1/DO), ${CONCURRENCY} concurrent clients, ${SECONDS} s per scenario, ${setup.cpus} CPU cores shared by client and server.`,
+    `Measured ${when} — wrangler dev (local workerd, local D1/DO/R2), ${SECONDS} s per scenario, ${setup.cpus} CPU cores shared by client and server. Baseline: a trivial Hono route, or for files a bare R2 put/get route, measured the same way in the same run.`,
     "",
-    "| scenario | req/s | p50 ms | p99 ms | baseline req/s | baseline p50 | baseline p99 | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | clients | req/s | p50 ms | p99 ms | baseline req/s | baseline p50 | baseline p99 | errors |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
     ...results.filter((r) => r.note || r.check).map((r) => `- ${r.title}: ${[r.note, r.check].filter(Boolean).join("; ")}`),

@@ -104,3 +104,67 @@ export const scenarios = [
     },
   },
 ];
+
+const MB = 1_000_000;
+
+/** A file of `size` bytes (pseudo-random: nothing compresses it). */
+function payload(size) {
+  const out = new Uint8Array(size);
+  let x = 12345;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Upload and download of one file of `size` bytes, beside a bare R2 put and get of the same bytes. */
+function fileScenarios(size, label, concurrency) {
+  const data = payload(size);
+  const raw = (base, key) => `${base}/bench/r2/${key}`;
+  return [
+    {
+      id: `upload-${label}`,
+      title: `upload a ${label} file (multipart POST /events)`,
+      async prepare(base) {
+        const acc = await account(base);
+        await acc.call([{ method: "streams.create", params: { id: "files", name: "Files" } }]);
+        const event = JSON.stringify({ streamIds: ["files"], type: "file/attached" });
+        let n = 0;
+        return {
+          concurrency,
+          bytes: size,
+          baseline: () => fetch(raw(base, `up-${label}-${n++ % 16}`), { method: "PUT", body: data }),
+          request: () => {
+            const form = new FormData();
+            form.append("event", event);
+            form.append("file", new Blob([data], { type: "application/octet-stream" }), "file.bin");
+            return fetch(acc.url("events"), { method: "POST", headers: { Authorization: acc.token }, body: form });
+          },
+        };
+      },
+    },
+    {
+      id: `download-${label}`,
+      title: `download a ${label} file (GET /events/{id}/{fileId})`,
+      async prepare(base) {
+        const acc = await account(base);
+        await acc.call([{ method: "streams.create", params: { id: "files", name: "Files" } }]);
+        const form = new FormData();
+        form.append("event", JSON.stringify({ streamIds: ["files"], type: "file/attached" }));
+        form.append("file", new Blob([data]), "file.bin");
+        const { event } = await json(await fetch(acc.url("events"), { method: "POST", headers: { Authorization: acc.token }, body: form }));
+        await fetch(raw(base, `down-${label}`), { method: "PUT", body: data });
+        const path = `events/${event.id}/${event.attachments[0].id}`;
+        return {
+          concurrency,
+          bytes: size,
+          baseline: () => fetch(raw(base, `down-${label}`)),
+          request: () => fetch(acc.url(path), { headers: { Authorization: acc.token } }),
+        };
+      },
+    },
+  ];
+}
+
+scenarios.push(...fileScenarios(1 * MB, "1 MB", 8), ...fileScenarios(50 * MB, "50 MB", 2));

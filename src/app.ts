@@ -6,7 +6,8 @@ import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { accessesRoutes } from "./accesses/accesses.routes";
 import { accountRoutes } from "./account/account.routes";
-import { attachmentsRouter } from "./attachments/attachments.routes";
+import { attachmentsRouter, attachmentsRoutes } from "./attachments/attachments.routes";
+import { rawR2Routes } from "./attachments/raw-r2.routes";
 import { findUserByUsername } from "./account/account.store";
 import { authRoutes } from "./auth/auth.routes";
 import { handleBatch } from "./batch/batch";
@@ -54,7 +55,7 @@ const rootRegisterRoutes = routeGroup([
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
 
-const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes];
+const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes];
 
 /** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
 export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
@@ -91,6 +92,7 @@ export function createApp(): Hono<AppEnv> {
   app.get("/", (c) => jsonResponse(c, getConfig(c.env), 200, { service: serviceInfo(getConfig(c.env)) }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.route("/", serviceRoutes);
+  app.route("/bench/r2", rawR2Routes);
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;
   const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";

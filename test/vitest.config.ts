@@ -34,6 +34,8 @@ const VARIANTS: Record<string, Record<string, string>> = {
     PASSWORD_MIN_LENGTH: "10",
     PASSWORD_MIN_CHAR_CATEGORIES: "3",
     LOGIN_MAX_FAILURES: "2",
+    MAX_FILE_BYTES: "100000",
+    MAX_UPLOAD_BYTES: "250000",
   },
   "config-production": {
     ENVIRONMENT: "production",

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env";
-import { bind } from "../http/bind";
+import { routeGroup } from "../http/bind";
 import { handleDownload } from "./downloads";
 import { handleUpload, isMultipart } from "./uploads";
 
@@ -11,9 +11,12 @@ attachmentsRouter.post("/events", async (c, next) => (isMultipart(c) ? handleUpl
 attachmentsRouter.post("/events/:id", (c) => handleUpload(c, "events.addAttachment"));
 attachmentsRouter.get("/events/:id/:fileId", handleDownload);
 attachmentsRouter.get("/events/:id/:fileId/:fileName", handleDownload);
-bind(attachmentsRouter, {
-  verb: "delete",
-  path: "/events/:id/:fileId",
-  methodId: "events.deleteAttachment",
-  build: ({ path }) => ({ id: path.id, fileId: path.fileId }),
-});
+/** The plain method bindings (listed with the others for conformance tests and docs). */
+export const attachmentsRoutes = routeGroup([
+  {
+    verb: "delete",
+    path: "/events/:id/:fileId",
+    methodId: "events.deleteAttachment",
+    build: ({ path }) => ({ id: path.id, fileId: path.fileId }),
+  },
+]);

@@ -5,7 +5,7 @@
  * their own with RESERVED_USERNAMES.
  */
 const BUILT_IN = new Set([
-  "access", "account", "accounts", "admin", "administrator", "api", "apps", "assets", "auth", "billing",
+  "access", "account", "accounts", "admin", "administrator", "api", "apps", "assets", "auth", "bench", "billing",
   "cdn", "config", "core", "cores", "dashboard", "default", "dns", "docs", "favicon.ico", "ftp", "help",
   "hostmaster", "hostings", "imap", "info", "localhost", "login", "logout", "mail", "mfa", "noreply",
   "no-reply", "oauth", "oauth2", "postmaster", "reg", "register", "registration", "root", "security",

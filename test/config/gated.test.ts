@@ -85,3 +85,38 @@ describe("event types when the configured source is unreachable", () => {
     expect((await post(`/${body.username}/events`, { streamIds: ["weights"], type: "remote-only/thing", content: 1 }, { token })).status).toBe(201);
   });
 });
+
+describe("upload limits (MAX_FILE_BYTES=100000, MAX_UPLOAD_BYTES=250000)", () => {
+  it("refuses an oversize file or request with 413 before keeping anything", async () => {
+    const { SELF } = await import("cloudflare:test");
+    const { env } = await import("cloudflare:workers");
+    const { accountSnapshot, userRow } = await import("../helpers/db");
+    const body = registrationBody({ invitationToken: "enjoy", password: STRONG });
+    const created = await post("/users", body);
+    const token = /\/\/([^@]+)@/.exec(created.body.apiEndpoint)![1]!;
+    await post(`/${body.username}/streams`, { id: "files", name: "Files" }, { token });
+    const id = (await userRow(body.username))!.id;
+    const before = await accountSnapshot(body.username);
+    const send = async (sizes: number[], headers: Record<string, string> = {}) => {
+      const form = new FormData();
+      form.append("event", JSON.stringify({ streamIds: ["files"], type: "file/attached" }));
+      sizes.forEach((size, i) => form.append("file", new Blob([new Uint8Array(size)]), `f${i}.bin`));
+      const res = await SELF.fetch(`http://127.0.0.1:8787/${body.username}/events`, { method: "POST", headers: { Authorization: token, ...headers }, body: form });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const tooBigFile = await send([100_001]);
+    expect(tooBigFile.status).toBe(413);
+    expect(tooBigFile.body.error).toMatchObject({ id: "invalid-request-structure", data: { limit: 100_000, what: "file" } });
+    const tooBigRequest = await send([90_000, 90_000, 90_000]);
+    expect(tooBigRequest.status).toBe(413);
+    expect(tooBigRequest.body.error.data).toEqual({ limit: 250_000, what: "request" });
+    expect(await accountSnapshot(body.username)).toEqual(before);
+    let keys: string[] = ["?"];
+    for (let i = 0; i < 100 && keys.length; i++) {
+      keys = (await env.FILES.list({ prefix: `${id}/` })).objects.map((o) => o.key);
+      if (keys.length) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(keys).toEqual([]);
+    expect((await send([100_000, 100_000])).status).toBe(201);
+  });
+});
