@@ -109,7 +109,9 @@ export class AccountDO extends DurableObject<Env> {
 
   private ledger() {
     return createFileLedger(this.ctx.storage.kv, (ms) => {
-      this.ctx.waitUntil(this.wakeUpIn(ms));
+      this.ctx.waitUntil(
+        this.wakeUpIn(ms).catch((err: unknown) => console.error("alarm not set:", err instanceof Error ? err.message : err)),
+      );
     });
   }
 

@@ -52,6 +52,9 @@ export async function storeFile(
 ): Promise<{ size: number; integrity: string }> {
   const digest = new crypto.DigestStream("SHA-256");
   const hasher = digest.getWriter();
+  // Aborting the hasher (below) rejects this promise; it is only awaited on success.
+  const digested = digest.digest;
+  digested.catch(() => undefined);
   let pending: Uint8Array[] = [];
   let pendingSize = 0;
   let size = 0;
@@ -76,7 +79,7 @@ export async function storeFile(
       }
     }
     await hasher.close();
-    const integrity = `sha256-${toBase64(await digest.digest)}`;
+    const integrity = `sha256-${toBase64(await digested)}`;
     const rest = joined(pending, pendingSize);
     if (upload) {
       if (rest.length) parts.push(await upload.uploadPart(parts.length + 1, rest));

@@ -99,7 +99,11 @@ export async function runCall(
     const params = parseParams(method, input.params);
 
     if (user && access && !writer && sessionNeedsRenewal(access, config.sessionMaxAgeSeconds, now)) {
-      options.waitUntil?.(accountStub(env, user.username).touchSession(user.id, access.id));
+      options.waitUntil?.(
+        accountStub(env, user.username)
+          .touchSession(user.id, access.id)
+          .catch((err: unknown) => console.error("session not renewed:", err instanceof Error ? err.message : err)),
+      );
     }
     if (method.writes && !writer) {
       const account = user?.username ?? method.accountOf?.(params);
