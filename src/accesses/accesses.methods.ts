@@ -12,7 +12,7 @@ import { ANY_ACCESS, defineMethod, type MethodContext, type MethodPermission } f
 import { permissionsOf } from "../permissions";
 import { accountStub } from "../account-do/account-do";
 import { recentNewOrigins } from "../audit/audit.store";
-import type { Permission } from "../permissions/access-logic";
+import type { ParentOf, Permission } from "../permissions/access-logic";
 import { apiEndpoint } from "../service/service-info";
 import { newId, newToken } from "../shared/ids";
 import { clientSlug, RESERVED_IDS } from "../shared/slug";
@@ -96,8 +96,7 @@ const create = defineMethod({
     const { db, user, access, writer } = ctx;
     if (p.type === "personal") throw errors.forbidden("Personal accesses are created automatically on login.");
     const permissions = storedPermissions(p.permissions ?? []);
-    const { logic, tree } = await permissionsOf(ctx);
-    const parentOf = (id: string) => tree.get(id)?.parentId;
+    const { logic, parentOf } = await permissionsOf(ctx);
     assertDelegable(logic, { type: p.type, permissions }, parentOf);
     assertSystemStreamPermissions(permissions);
     let token = newToken();
@@ -195,8 +194,7 @@ const update = defineMethod({
     if (changes.deviceName !== undefined && target.type === "shared") {
       throw errors.invalidParametersFormat("Shared accesses have no deviceName.");
     }
-    const { tree } = await permissionsOf(ctx);
-    const parentOf = (streamId: string) => tree.get(streamId)?.parentId;
+    const { parentOf } = await permissionsOf(ctx);
     const stamp = writer!.stamp();
     const permissions = changes.permissions ? storedPermissions(changes.permissions) : (JSON.parse(target.permissions) as Permission[]);
     const expires =
@@ -242,7 +240,7 @@ const update = defineMethod({
   },
 });
 
-function delegates(manager: AccessRecord, permissions: readonly Permission[], parentOf: (id: string) => string | null | undefined) {
+function delegates(manager: AccessRecord, permissions: readonly Permission[], parentOf: ParentOf) {
   try {
     assertDelegable(logicOf(manager, parentOf), { type: "shared", permissions }, parentOf);
     return true;

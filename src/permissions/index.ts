@@ -11,7 +11,7 @@ import type { CallerInfo, MethodContext, MethodDefinition } from "../methods/met
 import { timingSafeEqualStrings } from "../shared/crypto";
 import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
-import { AccessLogic, AUDIT_PREFIX, type Capability, type Permission } from "./access-logic";
+import { AccessLogic, AUDIT_PREFIX, type Capability, type ParentOf, type Permission } from "./access-logic";
 
 /** Every audit stream hangs from `:_audit:` (a permission there reads the whole trail). */
 const auditParent = (id: string) => (id.startsWith(AUDIT_PREFIX) && id !== AUDIT_PREFIX ? AUDIT_PREFIX : undefined);
@@ -69,6 +69,8 @@ export function assertMethodAllowed(
 export interface Permissions {
   logic: AccessLogic;
   tree: StreamTree<StreamRow>;
+  /** Parent of any stream id: the account's streams, system streams, audit streams. */
+  parentOf: ParentOf;
 }
 
 const cached = new WeakMap<MethodContext, Promise<Permissions>>();
@@ -80,11 +82,12 @@ export function permissionsOf(ctx: MethodContext): Promise<Permissions> {
     loading = (async () => {
       const tree = ctx.writer ? await ctx.writer.streamTree(ctx.user!.id) : await loadStreamTree(ctx.db, ctx.user!.id);
       const access = ctx.access!;
+      const parentOf: ParentOf = (id) => tree.get(id)?.parentId ?? getSystemStream(id)?.parentId ?? auditParent(id);
       const logic = new AccessLogic(
         { id: access.id, type: access.type, permissions: JSON.parse(access.permissions) as Permission[] },
-        (id) => tree.get(id)?.parentId ?? getSystemStream(id)?.parentId ?? auditParent(id),
+        parentOf,
       );
-      return { logic, tree };
+      return { logic, tree, parentOf };
     })();
     cached.set(ctx, loading);
   }

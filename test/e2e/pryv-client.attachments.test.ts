@@ -1,18 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { download, sha256 } from "../helpers/files";
-import { pryv, routeClientToWorker, SERVICE_INFO_URL } from "../helpers/pryv-client";
-import { uniqueUsername } from "../helpers/users";
+import { connect, routeClientToWorker } from "../helpers/pryv-client";
 
 routeClientToWorker();
 
-async function connect(): Promise<any> {
-  const service = new pryv.Service(SERVICE_INFO_URL);
-  const username = uniqueUsername("libjs");
-  const password = `${username}-pass`;
-  await service.createUser({ username, password, email: `${username}@example.com`, hosting: "auto", appId: "jslib-test" });
-  const connection = await service.login(username, password, "jslib-test");
-  await connection.api([{ method: "streams.create", params: { id: "data", name: "Data" } }]);
-  return { connection, username };
+async function connectWithStream() {
+  const account = await connect();
+  await account.connection.api([{ method: "streams.create", params: { id: "data", name: "Data" } }]);
+  return account;
 }
 
 const PNG = new Uint8Array(14_798).map((_, i) => (i * 31 + 7) % 256);
@@ -21,7 +16,7 @@ describe("official pryv client: attachments", () => {
   it("createEventWithFile uploads a file from disk", async () => {
     const fs = await import("node:fs");
     fs.writeFileSync("/tmp/Y.png", PNG);
-    const { connection, username } = await connect();
+    const { connection, username } = await connectWithStream();
     const res: any = await connection.createEventWithFile({ type: "picture/attached", streamIds: ["data"] }, "/tmp/Y.png");
     expect(res.event.attachments[0]).toMatchObject({ fileName: "Y.png", type: "image/png", size: 14_798, integrity: await sha256(PNG) });
     const file = await download(`/${username}/events/${res.event.id}/${res.event.attachments[0].id}?readToken=${res.event.attachments[0].readToken}`);
@@ -29,7 +24,7 @@ describe("official pryv client: attachments", () => {
   });
 
   it("createEventWithFileFromBuffer and createEventWithFormData", async () => {
-    const { connection } = await connect();
+    const { connection } = await connectWithStream();
     const fromBuffer: any = await connection.createEventWithFileFromBuffer({ type: "picture/attached", streamIds: ["data"] }, PNG, "Y.png");
     expect(fromBuffer.event.attachments[0]).toMatchObject({ fileName: "Y.png", type: "image/png", size: 14_798 });
     const form = new FormData();

@@ -1,17 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { pryv, routeClientToWorker, SERVICE_INFO_URL } from "../helpers/pryv-client";
-import { uniqueUsername } from "../helpers/users";
+import { connect as connectAccount, pryv, routeClientToWorker } from "../helpers/pryv-client";
 
 routeClientToWorker();
 
-/** Untyped: the package's typings are narrower than what the client accepts (e.g. `includeDeletions`). */
-async function connect(): Promise<any> {
-  const service = new pryv.Service(SERVICE_INFO_URL);
-  const username = uniqueUsername("libjs");
-  const password = `${username}-pass`;
-  await service.createUser({ username, password, email: `${username}@example.com`, hosting: "auto", appId: "jslib-test" });
-  return service.login(username, password, "jslib-test");
-}
+/** A new account's Connection. */
+const connect = async () => (await connectAccount()).connection;
 
 describe("official pryv client: data API", () => {
   it("creates streams and events with api([...]) and reads them back with get()", async () => {

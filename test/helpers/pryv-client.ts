@@ -6,6 +6,7 @@ import { SELF } from "cloudflare:test";
 import pryv from "pryv";
 import { afterAll, beforeAll } from "vitest";
 import { BASE } from "./api";
+import { uniqueUsername } from "./users";
 
 export { pryv };
 
@@ -22,4 +23,16 @@ export function routeClientToWorker(): void {
   afterAll(() => {
     globalThis.fetch = original;
   });
+}
+
+/**
+ * A new account through the client (createUser) and its logged-in Connection.
+ * Untyped: the package's typings are narrower than what the client accepts (e.g. `includeDeletions`).
+ */
+export async function connect(): Promise<{ connection: any; username: string }> {
+  const service = new pryv.Service(SERVICE_INFO_URL);
+  const username = uniqueUsername("libjs");
+  const password = `${username}-pass`;
+  await service.createUser({ username, password, email: `${username}@example.com`, hosting: "auto", appId: "jslib-test" });
+  return { connection: await service.login(username, password, "jslib-test"), username };
 }
