@@ -2,10 +2,16 @@
  * The benchmark's baseline for file transfers: a bare R2 put and get, with no
  * API around them. Served only in local mode when BENCH_ROUTES is "true"
  * (`npm run bench` sets it); absent everywhere else.
+ *
+ * `PUT ?layout=attachment` stores the object the way attachments are stored
+ * (R2 multipart parts above 5 MiB), so a download baseline reads an object laid
+ * out like the API's: local R2 serves multipart objects far slower than single
+ * puts, and the comparison must not credit that to the API.
  */
 import { Hono } from "hono";
 import { getConfig } from "../config";
 import type { AppEnv } from "../http/app-env";
+import { storeFile } from "./file-store";
 
 export const rawR2Routes = new Hono<AppEnv>();
 
@@ -14,7 +20,14 @@ rawR2Routes.use("*", async (c, next) => {
   await next();
 });
 rawR2Routes.put("/:key", async (c) => {
-  await c.env.FILES.put(`bench/${c.req.param("key")}`, c.req.raw.body!);
+  const key = `bench/${c.req.param("key")}`;
+  if (c.req.query("layout") === "attachment") {
+    const unlimited = Number.MAX_SAFE_INTEGER;
+    const budget = { maxFileBytes: unlimited, maxRequestBytes: unlimited, remaining: unlimited };
+    await storeFile(c.env.FILES, key, c.req.raw.body!, budget, "application/octet-stream");
+    return c.body(null, 204);
+  }
+  await c.env.FILES.put(key, c.req.raw.body!);
   return c.body(null, 204);
 });
 rawR2Routes.get("/:key", async (c) => {
