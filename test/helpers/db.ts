@@ -14,20 +14,20 @@ export async function accessRows(username: string) {
   return results;
 }
 
-/** Row counts of every account-owned table for one user: "nothing changed" checks compare two of these. */
+/** Every account-owned row of one user (one D1 round trip): "nothing changed" checks compare two of these. */
 export async function accountSnapshot(username: string) {
   const user = await userRow(username);
   if (!user) return null;
   const tables = ["accesses", "profiles", "events", "event_streams", "streams", "event_history", "event_scope_changes"];
-  const counts: Record<string, unknown> = { user };
-  for (const table of tables) {
-    const { results } = await env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2`)
-      .bind(user.id)
-      .all();
+  const answers = await env.DB.batch(
+    tables.map((table) => env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2`).bind(user.id)),
+  );
+  const snapshot: Record<string, unknown> = { user };
+  tables.forEach((table, i) => {
     // Session and usage bookkeeping moves on every call, refused ones included: not "data" here.
-    counts[table] = results.map(({ last_used, session_expires, calls, ...rest }: Record<string, unknown>) => rest);
-  }
-  return counts;
+    snapshot[table] = (answers[i]!.results as Record<string, unknown>[]).map(({ last_used, session_expires, calls, ...rest }) => rest);
+  });
+  return snapshot;
 }
 
 export async function run(sql: string, ...params: unknown[]) {

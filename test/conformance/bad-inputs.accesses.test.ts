@@ -1,0 +1,3 @@
+import { checkBadInputs } from "./bad-inputs";
+
+checkBadInputs("accesses");

@@ -1,0 +1,4 @@
+import { checkBadInputs, groupsCoverEveryRoute } from "./bad-inputs";
+
+groupsCoverEveryRoute();
+checkBadInputs("register and account");
