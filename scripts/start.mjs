@@ -3,6 +3,8 @@
 // http://127.0.0.1:8787 and, once it is ready, prints what to try next.
 // (A wrapper because wrangler has no hook to print after it is ready.)
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 
 const BASE = "http://127.0.0.1:8787";
 // No telemetry, no lookup of the Request.cf object: a local node makes no outside calls.
@@ -14,6 +16,17 @@ const migrate = spawnSync("wrangler", ["d1", "migrations", "apply", "DB", "--loc
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
+// There is no built-in admin key (anyone who can reach the port could use a published one):
+// a random key is kept in .dev.vars (git-ignored, read by wrangler), made on the first run.
+const DEV_VARS = ".dev.vars";
+const devVars = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+let adminKey = /^ADMIN_KEY\s*=\s*"?([^"\n]*)"?\s*$/m.exec(devVars)?.[1];
+if (!adminKey) {
+  adminKey = randomBytes(24).toString("base64url"); // 32 characters, 192 bits
+  appendFileSync(DEV_VARS, `${devVars && !devVars.endsWith("\n") ? "\n" : ""}ADMIN_KEY="${adminKey}"\n`, { mode: 0o600 });
+}
+if (adminKey.length < 24) console.warn(`ADMIN_KEY in ${DEV_VARS} is shorter than 24 characters: the admin API stays disabled.`);
+
 const HINT = `
   Pryv.io-compatible API ready on ${BASE} (local, DNS-less mode). Try:
 
@@ -23,6 +36,7 @@ const HINT = `
   curl -X POST ${BASE}/alice/auth/login -H 'Content-Type: application/json' -H 'Origin: ${BASE}' \\
     -d '{"appId":"my-app-id","username":"alice","password":"alice-pass"}'
   curl ${BASE}/alice/account -H 'Authorization: <token from the login>'
+  curl ${BASE}/reg/admin/users -H 'Authorization: ${adminKey}'   # admin API (key in .dev.vars)
 
   More in README.md. Ctrl-C stops the server; data stays under .wrangler/.
 `;

@@ -23,12 +23,11 @@ import { profileRoutes } from "./profile/profile.routes";
 import { registerExtraRoutes, registerRoutes } from "./register/register.routes";
 import { serviceInfo } from "./service/service-info";
 import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
+import { unexpectedError } from "./shared/log";
 
 function errorResponse(c: Context<AppEnv>, err: unknown): Response {
-  const apiError = toApiError(err);
-  if (apiError.id === "unexpected-error") {
-    console.error(`${c.req.method} ${new URL(c.req.url).pathname} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
-  }
+  let apiError = toApiError(err);
+  if (apiError.id === "unexpected-error") apiError = unexpectedError(`http ${c.req.method}`, err);
   return jsonResponse(c, configOrNull(c), apiError.status, { error: apiError.toBody() }, apiError.headers);
 }
 
@@ -46,6 +45,8 @@ async function notFound(c: Context<AppEnv>): Promise<Response> {
   }
   return errorResponse(c, errors.unknownResource());
 }
+
+const isAdminPath = (path: string) => path === "/reg/admin" || path.startsWith("/reg/admin/");
 
 /** Root-level register routes (the reference serves these outside `/reg` too). */
 const rootRegisterRoutes = routeGroup([
@@ -71,20 +72,24 @@ export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.use(
-    "*",
-    cors({
-      origin: (origin) => origin || "*",
-      credentials: true,
-      allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-      exposeHeaders: ["API-Version", "Pryv-Access-Id", "Retry-After"],
-      maxAge: 86400,
-    }),
-  );
+  // Any origin, never with credentials: tokens travel in headers, not cookies, so
+  // no page can make a browser send one it was not given. The admin API gets no
+  // CORS headers at all: browsers keep it out of every other origin's reach.
+  const crossOrigin = cors({
+    origin: "*",
+    allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+    exposeHeaders: ["API-Version", "Pryv-Access-Id", "Retry-After"],
+    maxAge: 86400,
+  });
+  app.use("*", (c, next) => (isAdminPath(c.req.path) ? next() : crossOrigin(c, next)));
   app.use("*", async (c, next) => {
     getConfig(c.env); // a misconfiguration answers 503 here, before any route runs
     await next();
     c.header("API-Version", API_VERSION);
+    // Answers carry personal data: no cache keeps them (downloads set their own
+    // revalidating policy), and no browser guesses their type.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+    c.header("X-Content-Type-Options", "nosniff");
   });
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => notFound(c));

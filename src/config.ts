@@ -6,9 +6,6 @@ import { z } from "zod";
 import type { Env } from "./env";
 import { ApiError, errors } from "./errors";
 
-/** The admin key accepted in local mode when no ADMIN_KEY secret is set. */
-export const DEV_ADMIN_KEY = "dev-admin-key";
-
 export interface TrustedApp {
   appId: RegExp;
   origin: RegExp;
@@ -29,6 +26,10 @@ export interface Config {
   apps: { id: string; [key: string]: unknown }[];
   service: { name: string; home: string; support: string; terms: string; serial: string; eventTypes: string };
   trustedApps: TrustedApp[];
+  /**
+   * ADMIN_KEY, in every mode: there is no built-in development key (hardening
+   * issue, item 9; `npm start` writes a random one to `.dev.vars`). Null → admin API disabled.
+   */
   adminKey: string | null;
   registration: "open" | "invitation" | "closed";
   invitationTokens: string[];
@@ -179,7 +180,7 @@ export function parseConfig(env: Env): Config {
       eventTypes: vars.EVENT_TYPES_URL,
     },
     trustedApps: parseTrustedApps(vars.TRUSTED_APPS ?? trustedDefault, new URL(publicUrl).origin),
-    adminKey: vars.ADMIN_KEY || (isLocal ? DEV_ADMIN_KEY : null),
+    adminKey: vars.ADMIN_KEY || null,
     registration: vars.REGISTRATION,
     invitationTokens: list(vars.INVITATION_TOKENS),
     extraReservedUsernames: list(vars.RESERVED_USERNAMES).map((u) => u.toLowerCase()),

@@ -104,7 +104,9 @@ export const errors = {
   itemAlreadyExists: (resourceType: string, conflicts: Record<string, unknown>) =>
     new ApiError(
       "item-already-exists",
-      `A ${resourceType} with ${Object.entries(conflicts)
+      // Absent values (an access without deviceName) are part of the key but say nothing in prose.
+      `${/^[aeiou]/i.test(resourceType) ? "An" : "A"} ${resourceType} with ${Object.entries(conflicts)
+        .filter(([, v]) => v !== null && v !== undefined)
         .map(([k, v]) => `${k} "${String(v)}"`)
         .join(" and ")} already exists`,
       { data: conflicts },

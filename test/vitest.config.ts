@@ -34,8 +34,14 @@ const VARIANTS: Record<string, Record<string, string>> = {
     PASSWORD_MIN_LENGTH: "10",
     PASSWORD_MIN_CHAR_CATEGORIES: "3",
     LOGIN_MAX_FAILURES: "2",
+    // No built-in development key any more: every project names its own (a developer's .dev.vars must not leak in).
+    ADMIN_KEY: "gated-admin-key-for-tests-0123",
     MAX_FILE_BYTES: "100000",
     MAX_UPLOAD_BYTES: "250000",
+  },
+  "config-local-keyless": {
+    // Local mode without ADMIN_KEY ("" overrides one a developer's .dev.vars may hold).
+    ADMIN_KEY: "",
   },
   "config-production": {
     ENVIRONMENT: "production",
@@ -81,7 +87,7 @@ export default defineConfig(async () => {
     root,
     test: {
       projects: [
-        project("api", ["test/**/*.test.ts"], ["test/config/**"]),
+        project("api", ["test/**/*.test.ts"], ["test/config/**"], { ADMIN_KEY: "test-admin-key-0123456789abcdef" }), // = TEST_ADMIN_KEY
         ...Object.entries(VARIANTS).map(([name, vars]) =>
           project(name, [`test/config/${name.replace(/^config-/, "")}.test.ts`], [], vars),
         ),

@@ -17,6 +17,11 @@ export function storedPermissions(input: readonly PermissionInput[]): Permission
 /**
  * Permissions on the account's system streams: hidden ones cannot be
  * granted, visible ones up to `contribute`, unknown system ids not at all.
+ * The cap holds for `:_system:account` itself too (it once did not: `manage`
+ * there reached every account field below it). As in the reference, the
+ * answer is `invalid-operation` 400 whose message is the one of its
+ * `too-high-access-for-account-stream` error id (an id the reference keeps for
+ * the message, never sent), with `data: {param: streamId}`.
  */
 export function assertSystemStreamPermissions(permissions: readonly Permission[]): void {
   for (const p of permissions.filter(isStreamPermission)) {
@@ -24,7 +29,7 @@ export function assertSystemStreamPermissions(permissions: readonly Permission[]
     const stream = getSystemStream(p.streamId);
     if (!stream) throw errors.forbidden("Forbidden");
     if (!stream.shown) throw errors.invalidOperation("It is forbidden to access this stream.", { param: p.streamId });
-    if (stream.parentId !== null && p.level === "manage") {
+    if (p.level === "manage") {
       throw errors.invalidOperation("Only read, create-only and contribute accesses are allowed for system streams", {
         param: p.streamId,
       });

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { LEVELS } from "../permissions/access-logic";
 import { booleanParam } from "../methods/param-types";
+import { LIMITS, withinBytes } from "../shared/limits";
 
 /** Characters the reference refuses in permission stream ids. */
 const FORBIDDEN_IN_STREAM_ID = /["\0\b\t\n\r\x1a'\\]/;
@@ -26,7 +27,8 @@ const featurePermission = z.strictObject({
 export const permissionsParam = z.array(z.union([streamPermission, featurePermission])).max(1000);
 export type PermissionInput = z.output<typeof permissionsParam>[number];
 
-const clientData = z.record(z.string(), z.unknown());
+const clientData = withinBytes(z.record(z.string(), z.unknown()), LIMITS.jsonBytes);
+const id = z.string().min(1).max(LIMITS.shortText);
 
 export const accessCreateParams = z
   .strictObject({
@@ -49,7 +51,7 @@ export const accessCreateParams = z
 export type AccessCreateParams = z.output<typeof accessCreateParams>;
 
 export const accessUpdateParams = z.strictObject({
-  id: z.string().min(1),
+  id,
   update: z.strictObject({
     name: z.string().trim().min(1).max(256).optional(),
     deviceName: z.string().min(1).max(256).nullable().optional(),
@@ -65,8 +67,8 @@ export const accessesGetParams = z.strictObject({
   includeDeletions: booleanParam.optional(),
 });
 
-export const accessGetOneParams = z.strictObject({ id: z.string().min(1) });
-export const accessDeleteParams = z.strictObject({ id: z.string().min(1) });
+export const accessGetOneParams = z.strictObject({ id });
+export const accessDeleteParams = z.strictObject({ id });
 
 export const checkAppParams = z.strictObject({
   requestingAppId: z.string().min(1).max(256),

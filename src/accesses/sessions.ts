@@ -2,9 +2,9 @@
  * Login sessions: a personal access is usable while its session is open. The
  * session slides (renewed on use) and ends at logout or after inactivity.
  */
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import { getConfig } from "../config";
-import { createDb } from "../db/client";
+import { createDb, type Db, type Statement } from "../db/client";
 import { accesses } from "../db/schema";
 import type { Env } from "../env";
 import { nowSeconds } from "../shared/time";
@@ -28,4 +28,29 @@ export async function touchSession(env: Env, userId: number, accessId: string): 
     .update(accesses)
     .set({ sessionExpires: now + getConfig(env).sessionMaxAgeSeconds, lastUsed: now })
     .where(and(eq(accesses.userId, userId), eq(accesses.id, accessId), gt(accesses.sessionExpires, now)));
+}
+
+/**
+ * Ends every login session of the account but `keepAccessId`'s (the caller's,
+ * on a password change; none on a reset): their tokens then answer as after a
+ * logout ("Access session has expired."), and the next login for their apps
+ * issues new tokens. A statement, to run in one batch with the password
+ * update. Only personal accesses are sessions: app and shared tokens were
+ * granted on purpose and stay valid (they are revoked with `accesses.delete`).
+ * Run it inside the account's Durable Object through a method whose id starts
+ * with `account.` or `auth.` (see `changesCaller`): the object then forgets
+ * the accesses it cached, so an ended session is not served from its cache.
+ */
+export function endSessions(db: Db, userId: number, keepAccessId: string | null): Statement {
+  return db
+    .update(accesses)
+    .set({ sessionExpires: 0 })
+    .where(
+      and(
+        eq(accesses.userId, userId),
+        eq(accesses.type, "personal"),
+        isNull(accesses.deleted),
+        keepAccessId === null ? undefined : ne(accesses.id, keepAccessId),
+      ),
+    );
 }

@@ -14,6 +14,7 @@ import type { Env } from "../env";
 import { accesses, accessOrigins, auditLog } from "../db/schema";
 import { jsonList } from "../db/sql";
 import { newId } from "../shared/ids";
+import { logFailure } from "../shared/log";
 
 export interface UsageEntry {
   userId: number;
@@ -153,6 +154,6 @@ export function queueUsage(
         queued.delete(username);
         return accountStub(env, username).recordUse(batch);
       })
-      .catch((err: unknown) => console.error("usage not recorded:", err instanceof Error ? err.message : err)),
+      .catch((err: unknown) => logFailure("usage delivery", err)),
   );
 }

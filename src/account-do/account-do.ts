@@ -8,7 +8,7 @@ import { getConfig } from "../config";
 import type { Env } from "../env";
 import { changesCaller, runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { CallerCaches } from "./caller-caches";
-import { createFileLedger, markPending, PENDING_TTL_MS, sweepFiles } from "./file-ledger";
+import { createFileLedger, markPending, PENDING_TTL_MS, recordMultipart, sweepFiles } from "./file-ledger";
 import { touchSession } from "../accesses/sessions";
 import { usageStatements, type UsageEntry } from "../accesses/usage";
 import { eq } from "drizzle-orm";
@@ -19,6 +19,7 @@ import { loadStreamTree, type StreamRow } from "../streams/streams.store";
 import type { AccountWriter, WriteStamp } from "./account-writer";
 import { createLoginGuard } from "./login-guard";
 import { WriteLock } from "./write-lock";
+import { logFailure } from "../shared/log";
 
 interface Clock {
   serial: number;
@@ -80,12 +81,15 @@ export class AccountDO extends DurableObject<Env> {
     await this.wakeUpIn(PENDING_TTL_MS);
   }
 
+  /** Records the multipart upload writing a pending file, before its first part. */
+  async recordMultipart(key: string, uploadId: string): Promise<void> {
+    recordMultipart(this.ctx.storage.kv, key, uploadId);
+  }
+
   /** Removes uploads whose call failed. */
   async abandonUploads(keys: string[]): Promise<void> {
     await this.lock.run(async () => {
-      const ledger = this.ledger();
-      ledger.committed(keys);
-      ledger.discard(keys);
+      this.ledger().discard(keys);
       await this.sweep();
     });
   }
@@ -110,7 +114,7 @@ export class AccountDO extends DurableObject<Env> {
   private ledger() {
     return createFileLedger(this.ctx.storage.kv, (ms) => {
       this.ctx.waitUntil(
-        this.wakeUpIn(ms).catch((err: unknown) => console.error("alarm not set:", err instanceof Error ? err.message : err)),
+        this.wakeUpIn(ms).catch((err: unknown) => logFailure("alarm", err)),
       );
     });
   }
@@ -143,6 +147,7 @@ export class AccountDO extends DurableObject<Env> {
 
   private writer(): AccountWriter {
     const storage = this.ctx.storage.kv;
+    const loginGuard = createLoginGuard(storage, getConfig(this.env).login);
     return {
       stamp: (): WriteStamp => {
         const clock = storage.get<Clock>(CLOCK_KEY) ?? { serial: 0, lastMs: 0 };
@@ -150,7 +155,7 @@ export class AccountDO extends DurableObject<Env> {
         storage.put(CLOCK_KEY, next);
         return { serial: next.serial, time: next.lastMs / 1000 };
       },
-      loginGuard: createLoginGuard(storage, getConfig(this.env).login),
+      loginGuard,
       streamTree: (userId) => this.streamTree(userId),
       streamsChanged: () => {
         this.tree = null;
@@ -158,7 +163,7 @@ export class AccountDO extends DurableObject<Env> {
       files: this.ledger(),
       forgetAccount: () => {
         for (const [key] of storage.list({ prefix: USAGE_PREFIX })) storage.delete(key);
-        storage.delete("login-guard");
+        loginGuard.reset();
         this.tree = null;
         this.callers.clear();
       },

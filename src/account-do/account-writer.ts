@@ -10,10 +10,18 @@ export interface WriteStamp {
   serial: number;
 }
 
+/**
+ * Password-guessing throttle of the account, per client (see login-guard.ts):
+ * `client` is `addressClient(ip)` for logins, `sessionClient(accessId)` for
+ * calls made with a valid personal token.
+ */
 export interface LoginGuard {
-  /** Throws `too-many-requests` while the account is locked after repeated failures. */
-  assertAllowed(): void;
-  recordFailure(): void;
+  /** Throws `too-many-requests` (429, Retry-After) while `client` must wait after repeated failures. */
+  assertAllowed(client: string): void;
+  recordFailure(client: string): void;
+  /** `client` gave the right password: its failures are forgotten. */
+  forgive(client: string): void;
+  /** Forgets every client (the account was created or deleted). */
   reset(): void;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Deleting an account (`DELETE /users/{username}`, admin key or the account's
  * personal token): every row goes with the user's (foreign keys cascade),
- * every file under the account's R2 prefix is removed by its Durable Object,
- * and the name becomes free again.
+ * every file under the account's R2 prefix (and any unfinished upload) is
+ * removed by its Durable Object, and the name becomes free again.
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";

@@ -1,7 +1,9 @@
 /** The account: its editable fields and its password (personal tokens only). */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/client";
+import { endSessions } from "../accesses/sessions";
+import { sessionClient } from "../auth/login-clients";
+import { runBatch, type Db } from "../db/client";
 import { users } from "../db/schema";
 import { errors } from "../errors";
 import { defineMethod, PERSONAL_ONLY } from "../methods/method";
@@ -46,19 +48,25 @@ const changePassword = defineMethod({
   params: changePasswordParams,
   permission: PERSONAL_ONLY,
   writes: true,
-  handler: async ({ db, config, user, writer }, p) => {
-    // A stolen personal token must not become a password oracle: wrong guesses count as failed logins.
-    writer!.loginGuard.assertAllowed();
+  handler: async ({ db, config, user, access, writer }, p) => {
+    // A stolen personal token must not become a password oracle: wrong old passwords are throttled like
+    // failed logins — keyed by the session, so that others' failures never block a valid session (login-guard.ts).
+    const client = sessionClient(access!.id);
+    writer!.loginGuard.assertAllowed(client);
     if (!(await verifyPassword(p.oldPassword, user!.passwordHash))) {
-      writer!.loginGuard.recordFailure();
+      writer!.loginGuard.recordFailure(client);
       throw errors.invalidOperation("The given password does not match.");
     }
+    writer!.loginGuard.forgive(client);
     assertPasswordComplexity(config, p.newPassword);
+    const passwordHash = await hashPassword(p.newPassword);
     const stamp = writer!.stamp();
-    await db
-      .update(users)
-      .set({ passwordHash: await hashPassword(p.newPassword), passwordSet: stamp.time })
-      .where(eq(users.id, user!.id));
+    // Whoever held the old password may hold a session: every other session ends with it, the caller's goes on
+    // (it just proved the old password). `passwordSet` also tells auth.login not to hand out a pre-change token again.
+    await runBatch(db, [
+      db.update(users).set({ passwordHash, passwordSet: stamp.time }).where(eq(users.id, user!.id)),
+      endSessions(db, user!.id, access!.id),
+    ]);
     return {};
   },
 });

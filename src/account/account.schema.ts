@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { emailSchema } from "../register/register.schema";
+import { LIMITS } from "../shared/limits";
 
 export const languageSchema = z.string().min(1).max(5);
 
@@ -8,7 +9,7 @@ export const accountUpdateParams = z.object({
 });
 
 export const changePasswordParams = z.strictObject({
-  oldPassword: z.string(),
+  oldPassword: z.string().max(LIMITS.shortText),
   newPassword: z.string().min(6).max(100),
 });
 

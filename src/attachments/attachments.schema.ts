@@ -1,8 +1,11 @@
 import { z } from "zod";
+import { LIMITS } from "../shared/limits";
 
-export const addAttachmentParams = z.strictObject({ id: z.string().min(1) });
+const id = z.string().min(1).max(LIMITS.shortText);
 
-export const deleteAttachmentParams = z.strictObject({ id: z.string().min(1), fileId: z.string().min(1) });
+export const addAttachmentParams = z.strictObject({ id });
+
+export const deleteAttachmentParams = z.strictObject({ id, fileId: id });
 
 export const getAttachmentParams = z.strictObject({
   id: z.string().min(1),

@@ -42,13 +42,19 @@ function joined(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** Streams `chunks` into R2 at `key`; throws (and leaves nothing) if the budget is exceeded. */
+/**
+ * Streams `chunks` into R2 at `key`; throws (and leaves nothing) if the budget
+ * is exceeded. `onMultipart` gets the id of the multipart upload, if one is
+ * needed, before its first part is written: if this call dies, only that id
+ * lets the parts be removed.
+ */
 export async function storeFile(
   bucket: R2Bucket,
   key: string,
   chunks: AsyncIterable<Uint8Array>,
   budget: Budget,
   contentType: string,
+  onMultipart: (uploadId: string) => Promise<void>,
 ): Promise<{ size: number; integrity: string }> {
   const digest = new crypto.DigestStream("SHA-256");
   const hasher = digest.getWriter();
@@ -72,7 +78,10 @@ export async function storeFile(
       pendingSize += chunk.length;
       while (pendingSize >= PART_SIZE) {
         const all = joined(pending, pendingSize);
-        upload ??= await bucket.createMultipartUpload(key, { httpMetadata });
+        if (!upload) {
+          upload = await bucket.createMultipartUpload(key, { httpMetadata });
+          await onMultipart(upload.uploadId);
+        }
         parts.push(await upload.uploadPart(parts.length + 1, all.subarray(0, PART_SIZE)));
         pending = [all.subarray(PART_SIZE)];
         pendingSize -= PART_SIZE;
@@ -92,6 +101,19 @@ export async function storeFile(
     await upload?.abort().catch(() => undefined);
     await hasher.abort().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Aborts an unfinished multipart upload, freeing its parts (deleting the key
+ * does not: they are no object yet). One already completed or aborted is fine.
+ */
+export async function abortMultipart(bucket: R2Bucket, key: string, uploadId: string): Promise<void> {
+  try {
+    await bucket.resumeMultipartUpload(key, uploadId).abort();
+  } catch (err) {
+    // R2 ends its error messages with the code; 10024 is NoSuchUpload.
+    if (!(err instanceof Error && err.message.endsWith("(10024)"))) throw err;
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * Multipart uploads (`POST /events`, `POST /events/{id}`): the token is
  * checked first, then each file part streams into R2 as it arrives (the
- * account's DO registers it as pending first), then the method runs with the
- * stored files. Whatever fails — a limit, a malformed body, the method
- * itself — the files written for the request are removed.
+ * account's DO registers it as pending first, then its multipart upload),
+ * then the method runs with the stored files. Whatever fails — a limit, a
+ * malformed body, the method itself — the files written for the request are
+ * removed.
  */
 import type { Context } from "hono";
 import { accountStub } from "../account-do/account-do";
@@ -19,6 +20,7 @@ import { usageEntry } from "../accesses/usage";
 import { runCall } from "../methods/dispatch";
 import type { StoredFile } from "../methods/method";
 import { newId } from "../shared/ids";
+import { parseJsonInput } from "../shared/json-input";
 import { nowSeconds } from "../shared/time";
 import { safeContentType, safeFileName } from "./file-names";
 import { fileKey, storeFile, type Budget } from "./file-store";
@@ -76,11 +78,13 @@ export async function handleUpload(c: Context<AppEnv>, methodId: "events.create"
         continue;
       }
       const id = newId();
-      current = fileKey(user.id, id);
-      await stub.beginUpload(current);
+      const key = fileKey(user.id, id);
+      current = key;
+      await stub.beginUpload(key);
       const type = safeContentType(part.headers.contentType);
-      const { size, integrity } = await storeFile(c.env.FILES, current, part.body, budget, type);
-      uploads.push({ id, key: current, fileName: safeFileName(part.headers.filename), type, size, integrity });
+      const record = (uploadId: string) => stub.recordMultipart(key, uploadId);
+      const { size, integrity } = await storeFile(c.env.FILES, key, part.body, budget, type, record);
+      uploads.push({ id, key, fileName: safeFileName(part.headers.filename), type, size, integrity });
       current = null;
     }
   } catch (err) {
@@ -95,10 +99,10 @@ export async function handleUpload(c: Context<AppEnv>, methodId: "events.create"
       throw errors.invalidRequestStructure("The multipart body has no part holding the event's JSON.");
     }
     try {
-      params = JSON.parse(eventJson);
-    } catch {
+      params = parseJsonInput(eventJson);
+    } catch (err) {
       cleanUp();
-      throw errors.invalidRequestStructure("The event part is not valid JSON.");
+      throw err instanceof SyntaxError ? errors.invalidRequestStructure("The event part is not valid JSON.") : err;
     }
   } else {
     params = { id: c.req.param("id") };

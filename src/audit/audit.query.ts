@@ -65,7 +65,7 @@ function queryCondition(queries: StreamsQuery[]): SQL {
 /** A non-personal access reads its own trail; other audit streams need a permission on them (or `:_audit:`). */
 export function assertAuditReadable(logic: AccessLogic, queries: StreamsQuery[]): void {
   for (const ref of queries.flatMap((q) => q.any ?? [])) {
-    if (!logic.can("read", ref.id)) throw errors.forbidden(`stream [${ref.id}] has not sufficent permission to get events`);
+    if (!logic.can("read", ref.id)) throw errors.forbidden(`Insufficient permission to get the events of stream [${ref.id}].`);
   }
 }
 

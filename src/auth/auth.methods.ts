@@ -4,13 +4,16 @@ import { z } from "zod";
 import { findPersonalAccess, insertPersonalAccess, SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { accesses } from "../db/schema";
 import { errors, fromZodError } from "../errors";
+import { addressClient } from "./login-clients";
 import { ANY_ACCESS, defineMethod, PUBLIC } from "../methods/method";
 import { verifyPassword } from "../shared/crypto";
+import { LIMITS } from "../shared/limits";
 import { newId, newToken } from "../shared/ids";
 import { apiEndpoint } from "../service/service-info";
 import { assertTrustedApp } from "./trusted-apps";
 
-const loginParams = z.object({ username: z.string(), password: z.string(), appId: z.string() });
+const text = z.string().max(LIMITS.shortText);
+const loginParams = z.object({ username: text, password: text, appId: text });
 
 const login = defineMethod({
   id: "auth.login",
@@ -30,12 +33,14 @@ const login = defineMethod({
     if (p.username.toLowerCase() !== user.username) {
       throw errors.invalidOperation("The username in the path does not match that of the credentials.");
     }
-    writer.loginGuard.assertAllowed();
+    // Throttled per client (address), not per account: others' failures never stop the owner (login-guard.ts).
+    const client = addressClient(caller.ip);
+    writer.loginGuard.assertAllowed(client);
     if (!(await verifyPassword(p.password, user.passwordHash))) {
-      writer.loginGuard.recordFailure();
+      writer.loginGuard.recordFailure(client);
       throw errors.invalidCredentials();
     }
-    writer.loginGuard.reset();
+    writer.loginGuard.forgive(client);
 
     const stamp = writer.stamp();
     const sessionExpires = stamp.time + config.sessionMaxAgeSeconds;
@@ -45,8 +50,12 @@ const login = defineMethod({
       token = newToken();
       await insertPersonalAccess(db, user.id, { id: newId(), token, name: p.appId, sessionExpires }, stamp);
     } else {
-      // An open session is reused (same token); an ended one gets a new token on the same access.
-      const open = (existing.sessionExpires ?? 0) > stamp.time;
+      // An open session is reused (same token); an ended one gets a new token on the same access. So does one
+      // opened before the password was last set: a login after a password change never hands out a token that
+      // existed before it. (A personal access's `modified` is when its token was issued: personal accesses
+      // cannot be updated.) For the app whose session made the change, this new login replaces its token —
+      // as any new token of an access does; until then that session goes on.
+      const open = (existing.sessionExpires ?? 0) > stamp.time && existing.modified >= user.passwordSet;
       token = open ? existing.token : newToken();
       await db
         .update(accesses)

@@ -87,7 +87,8 @@ export const invitations = sqliteTable("invitations", {
 
 /**
  * Events, including the account's system-stream events. A row with `deleted`
- * set is a deletion record (`{id, deleted}`) kept for sync.
+ * set is a deletion record (`{id, deleted}`) kept for sync; its `streamIds`
+ * are where the event was (`[]` in records older than migration 0005).
  */
 export const events = sqliteTable(
   "events",
@@ -142,7 +143,7 @@ export const eventStreams = sqliteTable(
   ],
 );
 
-/** Streams; a row with `deleted` set is a deletion record (`{id, deleted}`) kept for sync. */
+/** Streams; a row with `deleted` set is a deletion record (`{id, deleted}`, and where it was) kept for sync. */
 export const streams = sqliteTable(
   "streams",
   {
@@ -160,6 +161,11 @@ export const streams = sqliteTable(
     modifiedBy: text("modified_by"),
     serial: integer("serial").notNull(),
     deleted: real("deleted"),
+    /**
+     * Deletion records only: the stream's ancestors when it was deleted (JSON array, nearest first;
+     * `[]` for a root). Null for live streams and for records older than migration 0005 (place unknown).
+     */
+    formerAncestors: text("former_ancestors"),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),

@@ -6,13 +6,20 @@
 import { eq } from "drizzle-orm";
 import { applyAccountChanges } from "../account/account-changes";
 import { isUniqueViolation } from "../account/account.store";
-import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS, SYSTEM_STREAMS } from "../account/system-streams";
+import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS } from "../account/system-streams";
 import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { runBatch, type Statement } from "../db/client";
 import { users } from "../db/schema";
 import { errors } from "../errors";
 import { ANY_ACCESS, defineMethod, type MethodContext } from "../methods/method";
-import { assertCanOnAll, assertCanOnSome, permissionsOf } from "../permissions";
+import {
+  assertCanOnAll,
+  assertCanOnSome,
+  permissionsOf,
+  readableStreams,
+  readableStreamsWithDeleted,
+} from "../permissions";
+import { streamDeletionsOf, streamDeletionsSince } from "../streams/streams.store";
 import { StreamedResult } from "../methods/streamed";
 import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
@@ -89,9 +96,34 @@ async function auditEvents(ctx: MethodContext, queries: StreamsQuery[], p: Event
 /** For a non-personal caller: the streams it may list, and those it may read events of. */
 async function visibilityOf(ctx: MethodContext): Promise<Visibility | null> {
   if (ctx.access!.type === "personal") return null;
-  const { logic, tree } = await permissionsOf(ctx);
-  const candidates = [...tree.all().map((s) => s.id), ...SYSTEM_STREAMS.map((s) => s.id)];
-  return { listable: (id) => logic.can("list", id), readable: candidates.filter((id) => logic.can("read", id)) };
+  const perms = await permissionsOf(ctx);
+  return { listable: (id) => perms.logic.can("list", id), readable: readableStreams(perms) };
+}
+
+/**
+ * For a non-personal caller: the streams through which it may learn of
+ * event deletions since `since` — an event deletion record keeps the streams
+ * the event was in, and is told to who could read the event through one of
+ * them (see the permission module). Only streams deleted since then matter:
+ * a stream's events are deleted (or refiled) when it is, so an event is never
+ * deleted after one of its streams.
+ */
+async function deletionVisibilityOf(ctx: MethodContext, since: number): Promise<string[] | null> {
+  if (ctx.access!.type === "personal") return null;
+  return readableStreamsWithDeleted(await permissionsOf(ctx), await streamDeletionsSince(ctx.db, ctx.user!.id, since));
+}
+
+/**
+ * "May the caller read an event filed under these streams?", for past
+ * versions and deletion records, which may name deleted streams: the rule of
+ * events.get, deleted streams judged where they were. `mentioned`: every
+ * stream id the test will be asked about.
+ */
+async function readableTest(ctx: MethodContext, mentioned: readonly string[]): Promise<(streamIds: readonly string[]) => boolean> {
+  if (ctx.access!.type === "personal") return () => true;
+  const deleted = await streamDeletionsOf(ctx.db, ctx.user!.id, [...new Set(mentioned)]);
+  const readable = new Set(readableStreamsWithDeleted(await permissionsOf(ctx), deleted));
+  return (streamIds) => streamIds.some((id) => readable.has(id));
 }
 
 /** A live event of the account, or 404; the account's hidden field events are never reachable. */
@@ -129,7 +161,10 @@ const get = defineMethod({
     const events = await primed(queryEvents(db, user!, p, scope, nowSeconds()));
     const parts: [string, AsyncIterable<unknown>][] = [["events", mapEach(events, (e) => tokened(ctx, e))]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
-    if (p.includeDeletions) parts.push(["eventDeletions", queryDeletions(db, user!, p, scope)]);
+    if (p.includeDeletions) {
+      const told = p.modifiedSince === undefined ? null : await deletionVisibilityOf(ctx, p.modifiedSince);
+      parts.push(["eventDeletions", queryDeletions(db, user!, p, scope, told)]);
+    }
     return new StreamedResult(parts);
   },
 });
@@ -142,12 +177,25 @@ const getOne = defineMethod({
   writes: false,
   handler: async (ctx, { id, includeHistory }) => {
     const row = await findEventRow(ctx.db, ctx.user!.id, id);
-    // A deleted event answers with its deletion record, as the reference does.
-    if (row && row.deleted !== null) return { event: toDeletion(row) };
+    // A deleted event answers with its deletion record, as the reference does — to those who may
+    // learn of the deletion (the rule of events.get). For the others it is unknown (404, not the 403
+    // of a live event they may not read): nothing tells them the id ever existed.
+    if (row && row.deleted !== null) {
+      const where = JSON.parse(row.streamIds) as string[];
+      if (!(await readableTest(ctx, where))(where)) throw errors.unknownResource("event", id);
+      return { event: toDeletion(row) };
+    }
     const event = await liveEvent(ctx, id);
     if (ctx.access!.type !== "personal") assertCanOnSome((await permissionsOf(ctx)).logic, "read", event.streamIds);
     const withTokens = await tokened(ctx, event);
-    return includeHistory ? { event: withTokens, history: await eventHistoryOf(ctx.db, ctx.user!.id, id) } : { event: withTokens };
+    if (!includeHistory) return { event: withTokens };
+    // A past version is shown only to a token that may read that version: the check of the current
+    // one, on the version's streams (permissions as they are now; a stream deleted since is judged
+    // where it was, never by `*` alone). Other versions are left out — not redacted: even an emptied
+    // version would tell when and by whom the event was changed while out of reach.
+    const history = await eventHistoryOf(ctx.db, ctx.user!.id, id);
+    const mayRead = await readableTest(ctx, history.flatMap((v) => v.streamIds));
+    return { event: withTokens, history: history.filter((v) => mayRead(v.streamIds)) };
   },
 });
 
@@ -292,7 +340,7 @@ const del = defineMethod({
     }
     const deletion = { id, deleted: stamp.time };
     const record = { ...deletion, integrity: await eventIntegrity(deletion) };
-    await runBatch(db, deleteEventStatements(db, user!.id, record, stamp.serial));
+    await runBatch(db, deleteEventStatements(db, user!.id, record, before.streamIds, stamp.serial));
     writer!.files.discard((before.attachments ?? []).map((a) => fileKey(user!.id, a.id)));
     return { eventDeletion: deletion };
   },

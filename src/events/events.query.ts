@@ -316,13 +316,28 @@ export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope:
  * selects: out of the queried streams' scope (their streamIds changed, or
  * their stream moved), or out of the requested state (trashed for a
  * default-state sync, restored for a trashed-state one).
+ *
+ * Deletion records are those of events filed (when deleted) under one of
+ * `told` (null: all, for personal accesses; see the permission module's
+ * readableStreamsWithDeleted). Filtered in SQL so that skip and limit count
+ * what is sent. The other branches already hold only events the caller may
+ * read now (scope.readable).
  */
-export async function* queryDeletions(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope): AsyncGenerator<EventDeletion> {
+export async function* queryDeletions(
+  db: Db,
+  user: UserRecord,
+  p: EventsGetParams,
+  scope: Scope,
+  told: string[] | null,
+): AsyncGenerator<EventDeletion> {
   if (p.modifiedSince === undefined) return;
   const since = p.modifiedSince;
   const order = p.sortAscending ? sql`ASC` : sql`DESC`;
+  const filedUnderTold =
+    told === null ? sql`` : sql` AND EXISTS (SELECT 1 FROM json_each(events.stream_ids) j WHERE j.value IN ${jsonList(told)})`;
   const branches: SQL[] = [
-    sql`SELECT id, deleted, integrity FROM events WHERE user_id = ${user.id} AND deleted IS NOT NULL AND deleted > ${since}`,
+    sql`SELECT id, deleted, integrity FROM events
+      WHERE user_id = ${user.id} AND deleted IS NOT NULL AND deleted > ${since}${filedUnderTold}`,
   ];
   if (scope.roots.length) {
     branches.push(sql`SELECT e.id AS id, max(c.time) AS deleted, NULL AS integrity

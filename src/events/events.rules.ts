@@ -7,9 +7,10 @@ import { eventTypes } from "../event-types/event-types";
 import type { StreamTree } from "../streams/stream-tree";
 import type { ApiEvent } from "./events.schema";
 import { eventIntegrity } from "./integrity";
+import { jsonBytes, LIMITS } from "../shared/limits";
 
 /** D1 rows hold at most ~2 MB; larger data belongs in attachments. */
-export const MAX_EVENT_DATA_BYTES = 1024 * 1024;
+export const MAX_EVENT_DATA_BYTES = LIMITS.jsonBytes;
 
 export function dedupe(ids: readonly string[]): string[] {
   return [...new Set(ids)];
@@ -49,14 +50,12 @@ export async function assertContentValid(env: Env, config: Config, type: string,
 }
 
 export function assertEventSize(event: Pick<ApiEvent, "content" | "description" | "clientData">): void {
-  const size =
-    JSON.stringify(event.content ?? null).length +
-    (event.description?.length ?? 0) +
-    JSON.stringify(event.clientData ?? null).length;
+  // UTF-8 bytes, as D1 counts them (a character may take up to 4).
+  const size = jsonBytes(event.content ?? null) + jsonBytes(event.description ?? null) + jsonBytes(event.clientData ?? null);
   if (size > MAX_EVENT_DATA_BYTES) {
     throw errors.invalidParametersFormat(
       `The event's content, description and clientData exceed ${MAX_EVENT_DATA_BYTES} bytes: store large data as an attachment.`,
-      [{ code: "too-large", message: "event too large", path: "#/content", param: "content" }],
+      [{ code: "too_big", message: `must be at most ${MAX_EVENT_DATA_BYTES} bytes as JSON`, path: "#/content", param: "content" }],
     );
   }
 }

@@ -2,13 +2,19 @@
 import { z } from "zod";
 import { EVENT_TYPE_PATTERN } from "../event-types/event-types";
 import { booleanParam, listParam, numberParam } from "../methods/param-types";
+import { LIMITS } from "../shared/limits";
 
 /** Client-chosen ids: cuid (`c` + 24) or cuid2 (24 characters starting with a letter), as the reference. */
 export const EVENT_ID_PATTERN = /^(c[a-z0-9-]{24}|[a-z][a-z0-9]{23})$/;
 /** Types in filters may use a `class/*` wildcard. */
 const TYPE_FILTER_PATTERN = /^(series:)?[a-z0-9-]+\/(\*|[a-z0-9-]+)$/;
 
+// Sizes: content, description and clientData are bounded together (events.rules.ts assertEventSize).
 const clientData = z.record(z.string(), z.unknown()).nullable();
+const content = z.unknown();
+const description = z.string();
+const eventType = z.string().max(LIMITS.shortText);
+const id = z.string().min(1).max(LIMITS.shortText);
 const streamIds = z.array(z.string().min(1).max(256)).min(1).max(100);
 const time = z.number().min(-1e11).max(1e11);
 
@@ -24,11 +30,11 @@ const echoed = {
 export const eventCreateParams = z.strictObject({
   id: z.string().regex(EVENT_ID_PATTERN, "must be a cuid (c + 24 characters) or a cuid2").optional(),
   streamIds,
-  type: z.string().regex(EVENT_TYPE_PATTERN, 'must be "class/format": lowercase letters, digits and dashes'),
+  type: eventType.regex(EVENT_TYPE_PATTERN, 'must be "class/format": lowercase letters, digits and dashes'),
   time: time.nullable().optional(),
   duration: z.number().min(0).max(1e11).nullable().optional(),
-  content: z.unknown().optional(),
-  description: z.string().nullable().optional(),
+  content: content.optional(),
+  description: description.nullable().optional(),
   clientData: clientData.optional(),
   trashed: z.boolean().nullable().optional(),
   ...echoed,
@@ -38,14 +44,14 @@ export type EventCreateParams = z.output<typeof eventCreateParams>;
 export const EVENT_PROTECTED_FIELDS = ["id", "attachments", "created", "createdBy", "modified", "modifiedBy", "integrity"] as const;
 
 export const eventUpdateParams = z.strictObject({
-  id: z.string().min(1),
+  id,
   update: z.strictObject({
     streamIds: streamIds.optional(),
-    type: z.string().regex(EVENT_TYPE_PATTERN).optional(),
+    type: eventType.regex(EVENT_TYPE_PATTERN).optional(),
     time: time.optional(),
     duration: z.number().min(0).max(1e11).nullable().optional(),
-    content: z.unknown().optional(),
-    description: z.string().nullable().optional(),
+    content: content.optional(),
+    description: description.nullable().optional(),
     clientData: clientData.optional(),
     trashed: z.boolean().optional(),
     ...Object.fromEntries(EVENT_PROTECTED_FIELDS.map((field) => [field, z.unknown().optional()])),
@@ -54,18 +60,18 @@ export const eventUpdateParams = z.strictObject({
 export type EventUpdateParams = z.output<typeof eventUpdateParams>;
 
 export const eventGetOneParams = z.strictObject({
-  id: z.string().min(1),
+  id,
   includeHistory: booleanParam.optional(),
 });
 
-export const eventDeleteParams = z.strictObject({ id: z.string().min(1) });
+export const eventDeleteParams = z.strictObject({ id });
 
 /** `streams` of events.get: ids, or the `{any, all, not}` query (an object, an array of them, or their JSON text). */
 export const streamsQueryParam = z.unknown();
 
 export const eventsGetParams = z.strictObject({
   streams: streamsQueryParam.optional(),
-  types: listParam(z.string().regex(TYPE_FILTER_PATTERN, 'must be "class/format" or "class/*"')).nullable().optional(),
+  types: listParam(eventType.regex(TYPE_FILTER_PATTERN, 'must be "class/format" or "class/*"')).nullable().optional(),
   fromTime: numberParam.optional(),
   toTime: numberParam.optional(),
   running: booleanParam.optional(),

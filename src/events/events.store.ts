@@ -88,13 +88,23 @@ export function updateEventStatements(db: Db, userId: number, before: ApiEvent, 
   return moved ? [...statements, ...fileUnderStreams(db, userId, after)] : statements;
 }
 
-/** Turns an event into its deletion record `{id, deleted, integrity}`; its history goes with it. */
-export function deleteEventStatements(db: Db, userId: number, deletion: EventDeletion, serial: number): Statement[] {
+/**
+ * Turns an event into its deletion record `{id, deleted, integrity}`; its
+ * history goes with it. The record keeps `streamIds` (where the event was,
+ * never sent): who may learn of the deletion is who could read the event.
+ */
+export function deleteEventStatements(
+  db: Db,
+  userId: number,
+  deletion: EventDeletion,
+  streamIds: readonly string[],
+  serial: number,
+): Statement[] {
   return [
     db
       .update(events)
       .set({
-        streamIds: "[]",
+        streamIds: JSON.stringify(streamIds),
         type: "",
         time: 0,
         duration: 0,

@@ -5,6 +5,7 @@
  * the stream alone; `*` for every stream.
  */
 import { errors } from "../errors";
+import { parseJsonInput } from "../shared/json-input";
 
 export interface StreamRef {
   id: string;
@@ -60,9 +61,10 @@ export function parseStreamsQuery(raw: unknown): StreamsQuery[] {
     const text = value.trim();
     if (text.startsWith("[") || text.startsWith("{")) {
       try {
-        value = JSON.parse(text) as unknown;
+        value = parseJsonInput(text);
       } catch (err) {
-        invalid(`not valid JSON (${err instanceof Error ? err.message : "parse error"}).`, raw);
+        if (!(err instanceof SyntaxError)) throw err;
+        invalid(`not valid JSON (${err.message}).`, raw);
       }
     } else {
       value = [value];

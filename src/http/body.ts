@@ -1,5 +1,6 @@
-/** Request bodies: JSON only, size-limited, never a 500 on bad input. */
+/** Request bodies: JSON only, size-limited, never a 500 on bad input (values checked by shared/json-input). */
 import { errors } from "../errors";
+import { parseJsonInput } from "../shared/json-input";
 
 /**
  * Reads a JSON body of at most `limit` bytes. An empty body is `{}` (methods
@@ -15,11 +16,10 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     throw errors.unsupportedContentType(contentType);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonInput(text);
   } catch (err) {
-    throw errors.invalidRequestStructure(
-      `The request body is not valid JSON: ${err instanceof Error ? err.message : "parse error"}`,
-    );
+    if (!(err instanceof SyntaxError)) throw err;
+    throw errors.invalidRequestStructure(`The request body is not valid JSON: ${err.message}`);
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import type { StreamedResult } from "../methods/streamed";
 import type { Meta } from "./meta";
+import { logFailure } from "../shared/log";
 
 const BATCH_ITEMS = 100;
 
@@ -47,7 +48,7 @@ export function streamJson(result: StreamedResult, meta: () => Meta): ReadableSt
         else controller.enqueue(encoder.encode(value));
       } catch (err) {
         // Headers are gone already: end the body unfinished so no client takes it for complete.
-        console.error("streamed response failed:", err instanceof Error ? err.message : err);
+        logFailure("streamed response", err);
         controller.error(err);
       }
     },

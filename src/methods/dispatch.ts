@@ -8,7 +8,7 @@ import { accountStub } from "../account-do/account-do";
 import type { AccountWriter } from "../account-do/account-writer";
 import type { UserRecord } from "../account/account.store";
 import type { AccessRecord } from "../accesses/accesses.store";
-import { resolveUser, resolveUserAndAccess } from "../accesses/authenticate";
+import { assertUsableAccess, resolveUser, resolveUserAndAccess } from "../accesses/authenticate";
 import { sessionNeedsRenewal } from "../accesses/sessions";
 import { getConfig } from "../config";
 import { createDb } from "../db/client";
@@ -18,6 +18,7 @@ import { assertMethodAllowed, isAdminKey } from "../permissions";
 import { nowSeconds } from "../shared/time";
 import type { CallerInfo, MethodDefinition, StoredFile } from "./method";
 import { getMethod } from "./registry";
+import { logFailure, unexpectedError } from "../shared/log";
 
 /** A method call as it crosses into the account's Durable Object: plain, cloneable data. */
 export interface CallInput {
@@ -87,7 +88,8 @@ export async function runCall(
       Object.assign(cache, await resolveUserAndAccess(db, config, input.username, input.token, now));
     }
     const user = method.scope === "account" ? (cache.user ??= await resolveUser(db, config, input.username)) : null;
-    const access = wantsAccess ? (cache.access ?? null) : null;
+    // A cached access is checked again: it may have expired by time since it was cached.
+    const access = wantsAccess && cache.access ? assertUsableAccess(cache.access, input.token, now) : null;
     // This call may change them: the next call of the batch resolves them again.
     if (CHANGES_CALLER.test(method.id) && options.callerCache) {
       delete options.callerCache.user;
@@ -102,7 +104,7 @@ export async function runCall(
       options.waitUntil?.(
         accountStub(env, user.username)
           .touchSession(user.id, access.id)
-          .catch((err: unknown) => console.error("session not renewed:", err instanceof Error ? err.message : err)),
+          .catch((err: unknown) => logFailure("session renewal", err)),
       );
     }
     if (method.writes && !writer) {
@@ -114,10 +116,8 @@ export async function runCall(
     const result = await method.handler(context, params);
     return { ok: true, status: method.status ?? 200, result, accessId, userId };
   } catch (err) {
-    const apiError = toApiError(err);
-    if (apiError.status >= 500 && apiError.id === "unexpected-error") {
-      console.error(`method ${input.methodId} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
-    }
+    let apiError = toApiError(err);
+    if (apiError.id === "unexpected-error") apiError = unexpectedError(writer ? "account-do" : "worker", err, input.methodId);
     return { ok: false, status: apiError.status, error: apiError.toBody(), headers: apiError.headers, accessId, userId };
   }
 }

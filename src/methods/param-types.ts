@@ -10,7 +10,9 @@ export const numberParam = z.union([
   z
     .string()
     .regex(/^\s*-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i, "must be a number")
-    .transform(Number),
+    .transform(Number)
+    // `1e999` spells a number but parses to Infinity.
+    .refine(Number.isFinite, "must be a finite number"),
 ]);
 
 /** A boolean, or "true"/"false" in any case (query strings). */

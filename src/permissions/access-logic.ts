@@ -91,15 +91,29 @@ export class AccessLogic {
 
   /** The level on `streamId`: its own entry, else the nearest ancestor's, else `*` (not for system or audit streams). */
   level(streamId: string): Level | null {
-    if (this.personal) return "manage";
+    const path: string[] = [];
     const seen = new Set<string>();
     let current: string | null | undefined = streamId;
     while (current !== null && current !== undefined && !seen.has(current)) {
-      const own = this.byStream.get(current);
-      if (own) return own;
+      path.push(current);
       seen.add(current);
       current = this.parentOf(current);
     }
+    return this.levelAlong(path);
+  }
+
+  /**
+   * The level on the stream `path[0]` placed under `path[1…]` (its ancestors,
+   * nearest first) — where the tree does not say, e.g. where a deleted stream
+   * was: the first entry along the path, else `*` (not for system or audit streams).
+   */
+  levelAlong(path: readonly string[]): Level | null {
+    if (this.personal) return "manage";
+    for (const id of path) {
+      const own = this.byStream.get(id);
+      if (own) return own;
+    }
+    const streamId = path[0] ?? "";
     if (isSystemStreamId(streamId) || streamId.startsWith(AUDIT_PREFIX)) return null;
     return this.byStream.get("*") ?? null;
   }

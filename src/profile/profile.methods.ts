@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AccessRecord } from "../accesses/accesses.store";
 import { errors } from "../errors";
 import { ANY_ACCESS, defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
+import { assertWithinBytes, LIMITS } from "../shared/limits";
 import { mergeProfile, readProfile, writeProfile } from "./profile.store";
 
 const profileUpdate = z.record(z.string(), z.unknown());
@@ -14,6 +15,7 @@ const profileUpdate = z.record(z.string(), z.unknown());
 async function updateSet(ctx: MethodContext, profileId: string, update: Record<string, unknown>) {
   const current = await readProfile(ctx.db, ctx.user!.id, profileId);
   const merged = mergeProfile(current, update);
+  assertWithinBytes("update", ["update"], merged, LIMITS.jsonBytes);
   await writeProfile(ctx.db, ctx.user!.id, profileId, merged);
   return { profile: merged };
 }

@@ -6,6 +6,7 @@ import { users } from "../db/schema";
 import { errors } from "../errors";
 import { ADMIN, defineMethod } from "../methods/method";
 import { createInvitations, listInvitations } from "./invitations";
+import { LIMITS } from "../shared/limits";
 
 const MAX_INVITATIONS_PER_CALL = 100;
 
@@ -43,7 +44,7 @@ export const adminMethods = [
   defineMethod({
     id: "admin.getUser",
     scope: "service",
-    params: z.object({ username: z.string() }),
+    params: z.object({ username: z.string().max(LIMITS.shortText) }),
     permission: ADMIN,
     writes: false,
     handler: async ({ db }, { username }) => {

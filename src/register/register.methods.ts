@@ -19,6 +19,7 @@ import { newId, newToken } from "../shared/ids";
 import { apiEndpoint } from "../service/service-info";
 import { claimInvitation } from "./invitations";
 import { isReservedUsername } from "./reserved-usernames";
+import { LIMITS } from "../shared/limits";
 import {
   emailSchema,
   registrationError,
@@ -160,7 +161,7 @@ const emailCheck = defineMethod({
 const usernameForEmail = defineMethod({
   id: "auth.usernameForEmail",
   scope: "service",
-  params: z.object({ email: z.string() }),
+  params: z.object({ email: z.string().max(LIMITS.shortText) }),
   permission: PUBLIC,
   writes: false,
   handler: async ({ db }, { email }) => {
@@ -173,7 +174,7 @@ const usernameForEmail = defineMethod({
 const userServer = defineMethod({
   id: "auth.userServer",
   scope: "service",
-  params: z.object({ username: z.string() }),
+  params: z.object({ username: z.string().max(LIMITS.shortText) }),
   permission: PUBLIC,
   writes: false,
   handler: async ({ db, config }, { username }) => {
@@ -233,7 +234,7 @@ const appsList = defineMethod({
 const appsGetOne = defineMethod({
   id: "apps.getOne",
   scope: "service",
-  params: z.object({ id: z.string() }),
+  params: z.object({ id: z.string().max(LIMITS.shortText) }),
   permission: PUBLIC,
   writes: false,
   handler: async ({ config }, { id }) => {

@@ -17,7 +17,7 @@ import {
 import { eventIntegrity } from "../events/integrity";
 import { runBatch, type Statement } from "../db/client";
 import { ANY_ACCESS, defineMethod, type MethodContext } from "../methods/method";
-import { permissionsOf, type Permissions } from "../permissions";
+import { canWhereDeleted, permissionsOf, type Permissions } from "../permissions";
 import { assertNoProtectedFields } from "../methods/updates";
 import { newId } from "../shared/ids";
 import { fileKey } from "../attachments/file-store";
@@ -117,7 +117,12 @@ const get = defineMethod({
         ? nestStreams(tree, p.parentId, withTrashed)
         : [...nestStreams(tree, null, withTrashed), ...shownSystemStreams(user!.created)];
     if (p.includeDeletionsSince === undefined) return { streams };
-    return { streams, streamDeletions: await streamDeletionsSince(db, user!.id, p.includeDeletionsSince) };
+    // A deletion is told to the accesses that could see the stream where it was: `list`, what
+    // streams.get shows a stream to (create-only included) — a client must learn that what it was
+    // shown is gone, and learns nothing it was not shown. Places are recorded with the deletion.
+    const deletions = await streamDeletionsSince(db, user!.id, p.includeDeletionsSince);
+    const told = perms ? deletions.filter((d) => canWhereDeleted(perms.logic, "list", d)) : deletions;
+    return { streams, streamDeletions: told.map(({ id, deleted }) => ({ id, deleted })) };
   },
 });
 
@@ -161,6 +166,7 @@ const create = defineMethod({
         modifiedBy: by,
         serial: stamp.serial,
         deleted: null,
+        formerAncestors: null,
       }),
     };
   },
@@ -255,7 +261,7 @@ const del = defineMethod({
       );
     }
     const stamp = writer!.stamp();
-    const statements: Statement[] = [deleteStreamRows(db, user!.id, doomed, stamp)];
+    const statements: Statement[] = [deleteStreamRows(db, user!.id, tree, doomed, stamp)];
     const updatedEvents: { id: string; action: string }[] = [];
     for (const before of linked) {
       const remaining = before.streamIds.filter((s) => !doomed.includes(s));
@@ -265,7 +271,8 @@ const del = defineMethod({
       const streamIds = dedupe(remaining);
       if (!streamIds.length) {
         const deletion = { id: before.id, deleted: stamp.time };
-        statements.push(...deleteEventStatements(db, user!.id, { ...deletion, integrity: await eventIntegrity(deletion) }, stamp.serial));
+        const record = { ...deletion, integrity: await eventIntegrity(deletion) };
+        statements.push(...deleteEventStatements(db, user!.id, record, before.streamIds, stamp.serial));
         updatedEvents.push({ id: before.id, action: "deleted" });
         continue;
       }

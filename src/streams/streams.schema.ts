@@ -1,11 +1,13 @@
 /** Params of the streams methods (one schema per method; types from z.infer). */
 import { z } from "zod";
 import { booleanParam, numberParam } from "../methods/param-types";
+import { LIMITS, withinBytes } from "../shared/limits";
 
-const clientData = z.record(z.string(), z.unknown()).nullable();
+const clientData = withinBytes(z.record(z.string(), z.unknown()), LIMITS.jsonBytes).nullable();
+const id = z.string().min(1).max(LIMITS.shortText);
 
 export const streamsGetParams = z.strictObject({
-  parentId: z.string().min(1).optional(),
+  parentId: id.optional(),
   state: z.enum(["default", "all"]).default("default"),
   includeDeletionsSince: numberParam.optional(),
 });
@@ -13,7 +15,7 @@ export const streamsGetParams = z.strictObject({
 export const streamCreateParams = z.strictObject({
   id: z.string().min(1).max(256).optional(),
   name: z.string().trim().min(1).max(256),
-  parentId: z.string().min(1).nullable().optional(),
+  parentId: id.nullable().optional(),
   clientData: clientData.optional(),
   trashed: z.boolean().nullable().optional(),
   // Read-only fields a client may echo back; they are ignored.
@@ -29,10 +31,10 @@ export const streamCreateParams = z.strictObject({
 export const STREAM_PROTECTED_FIELDS = ["id", "children", "childrenHidden", "created", "createdBy", "modified", "modifiedBy"] as const;
 
 export const streamUpdateParams = z.strictObject({
-  id: z.string().min(1),
+  id,
   update: z.strictObject({
     name: z.string().trim().min(1).max(256).optional(),
-    parentId: z.string().min(1).nullable().optional(),
+    parentId: id.nullable().optional(),
     clientData: clientData.optional(),
     trashed: z.boolean().optional(),
     ...Object.fromEntries(STREAM_PROTECTED_FIELDS.map((field) => [field, z.unknown().optional()])),
@@ -40,7 +42,7 @@ export const streamUpdateParams = z.strictObject({
 });
 
 export const streamDeleteParams = z.strictObject({
-  id: z.string().min(1),
+  id,
   mergeEventsWithParent: booleanParam.optional(),
 });
 

@@ -1,5 +1,5 @@
 /** Storage of streams: rows ↔ API objects, the tree, deletion records. */
-import { and, asc, eq, gt, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { WriteStamp } from "../account-do/account-writer";
 import type { Db } from "../db/client";
 import { streams } from "../db/schema";
@@ -67,14 +67,35 @@ export function nestStreams(
   return tree.children(parentId).filter(shown).map(build);
 }
 
-export async function streamDeletionsSince(db: Db, userId: number, since: number) {
+/** A stream's deletion record, with where the stream was (see permissions' `canWhereDeleted`). */
+export interface StreamDeletion {
+  id: string;
+  deleted: number;
+  /** Its ancestors when deleted, nearest first; null when not recorded (records older than migration 0005). */
+  formerAncestors: string[] | null;
+}
+
+async function streamDeletionsWhere(db: Db, userId: number, condition: SQL): Promise<StreamDeletion[]> {
   const rows = await db
-    .select({ id: streams.id, deleted: streams.deleted })
+    .select({ id: streams.id, deleted: streams.deleted, formerAncestors: streams.formerAncestors })
     .from(streams)
-    .where(and(eq(streams.userId, userId), isNotNull(streams.deleted), gt(streams.deleted, since)))
+    .where(and(eq(streams.userId, userId), isNotNull(streams.deleted), condition))
     .orderBy(asc(streams.deleted))
     .all();
-  return rows as { id: string; deleted: number }[];
+  return rows.map((r) => ({
+    id: r.id,
+    deleted: r.deleted!,
+    formerAncestors: r.formerAncestors === null ? null : (JSON.parse(r.formerAncestors) as string[]),
+  }));
+}
+
+export function streamDeletionsSince(db: Db, userId: number, since: number): Promise<StreamDeletion[]> {
+  return streamDeletionsWhere(db, userId, gt(streams.deleted, since));
+}
+
+/** The deletion records among `ids` (the others are live or unknown). */
+export function streamDeletionsOf(db: Db, userId: number, ids: readonly string[]): Promise<StreamDeletion[]> {
+  return streamDeletionsWhere(db, userId, inArray(streams.id, jsonList(ids)));
 }
 
 export interface NewStream {
@@ -119,11 +140,23 @@ export function updateStreamRow(
     .where(and(eq(streams.userId, userId), eq(streams.id, id)));
 }
 
-/** Turns streams into deletion records `{id, deleted}` (everything else forgotten). */
-export function deleteStreamRows(db: Db, userId: number, ids: string[], stamp: WriteStamp) {
+/**
+ * Turns streams (`ids`, in `tree`) into deletion records `{id, deleted}`:
+ * everything else is forgotten but where each was — its ancestors at deletion.
+ * The whole chain is kept rather than the parent id alone, resolved later
+ * through the live tree: the parents of a deleted subtree are deleted too,
+ * a live ancestor may move or be deleted later, and a deleted id may be
+ * reused by a new stream elsewhere; the chain keeps the place the stream had,
+ * which is what decides who could see it (a few ids per record).
+ */
+export function deleteStreamRows(db: Db, userId: number, tree: StreamTree, ids: string[], stamp: WriteStamp) {
+  const places = JSON.stringify(Object.fromEntries(ids.map((id) => [id, tree.ancestors(id)])));
   return db
     .update(streams)
     .set({
+      // json_each over an object: `key` is the stream id, `value` the JSON text of its ancestors
+      // (the row's id written qualified: json_each has an `id` column of its own).
+      formerAncestors: sql`(SELECT value FROM json_each(${places}) WHERE key = streams.id)`,
       name: null,
       parentId: null,
       clientData: null,

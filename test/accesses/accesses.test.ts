@@ -73,6 +73,25 @@ describe("accesses.create", () => {
     await access(user, { name: "email-reader", permissions: [{ streamId: ":system:email", level: "read" }] });
   });
 
+  it("caps the account stream itself at contribute, on create and update (the reference's too-high-access-for-account-stream)", async () => {
+    const user = await createUser();
+    const path = `/${user.username}/accesses`;
+    const t = { token: user.token };
+    const tooHigh = {
+      id: "invalid-operation",
+      message: "Only read, create-only and contribute accesses are allowed for system streams",
+      data: { param: ":_system:account" },
+    };
+    const manage = [{ streamId: ":_system:account", level: "manage" }];
+    const before = await accountSnapshot(user.username);
+    expect(expectError(await post(path, { name: "account-manager", permissions: manage }, t), 400, "invalid-operation")).toEqual(tooHigh);
+    const contributor = await access(user, { name: "account-contributor", permissions: [{ streamId: ":_system:account", level: "contribute" }] });
+    const after = await accountSnapshot(user.username);
+    expect(expectError(await put(`${path}/${contributor.id}`, { permissions: manage }, t), 400, "invalid-operation")).toEqual(tooHigh);
+    expect(await accountSnapshot(user.username)).toEqual(after);
+    expect(before).not.toEqual(after);
+  });
+
   it("a personal token's grants on streams that do not exist create them (defaultName), or keep the permission for later", async () => {
     const user = await createUser();
     await access(user, { name: "new-streams", type: "app", permissions: [{ streamId: "new-stream", level: "contribute", defaultName: "The New Stream, Sir." }, { streamId: "later", level: "read" }] });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectError, get, post, put } from "../helpers/api";
 import { accountSnapshot, insertAccess, userRow } from "../helpers/db";
-import { createUser, login } from "../helpers/users";
+import { createUser } from "../helpers/users";
 
 describe("account.get / account.update", () => {
   it("gets the account with a personal token", async () => {
@@ -61,41 +61,5 @@ describe("account.get / account.update", () => {
     }
     expectError(await get(`/${user.username}/account`), 401, "invalid-access-token");
     expectError(await get(`/${user.username}/account`, { token: "not-a-token" }), 403, "invalid-access-token");
-  });
-});
-
-describe("account.changePassword", () => {
-  it("changes the password: the new one logs in, the old one no longer does", async () => {
-    const user = await createUser();
-    const res = await post(
-      `/${user.username}/account/change-password`,
-      { oldPassword: user.password, newPassword: "brand-new-password" },
-      { token: user.token },
-    );
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ meta: expect.any(Object) });
-    expect((await login({ username: user.username, password: "brand-new-password" })).status).toBe(200);
-    expectError(await login(user), 401, "invalid-credentials");
-  });
-
-  it("a wrong old password is invalid-operation and changes nothing", async () => {
-    const user = await createUser();
-    const before = await userRow(user.username);
-    const res = await post(
-      `/${user.username}/account/change-password`,
-      { oldPassword: "not-the-password", newPassword: "brand-new-password" },
-      { token: user.token },
-    );
-    expect(expectError(res, 400, "invalid-operation").message).toBe("The given password does not match.");
-    expect(await userRow(user.username)).toEqual(before);
-    expect((await login(user)).status).toBe(200);
-  });
-
-  it("refuses a too short or missing new password", async () => {
-    const user = await createUser();
-    const path = `/${user.username}/account/change-password`;
-    expectError(await post(path, { oldPassword: user.password, newPassword: "12345" }, { token: user.token }), 400, "invalid-parameters-format");
-    expectError(await post(path, { oldPassword: user.password }, { token: user.token }), 400, "invalid-parameters-format");
-    expectError(await post(path, { oldPassword: user.password, newPassword: "abcdefgh", extra: 1 }, { token: user.token }), 400, "invalid-parameters-format");
   });
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BASE, del, expectError, get, post, request } from "../helpers/api";
+import { BASE, del, expectError, get, post, request, TEST_ADMIN_KEY } from "../helpers/api";
 import { accountSnapshot, userRow } from "../helpers/db";
 import { createStream } from "../helpers/data";
 import { bytes, download, eventForm, objectsOf, settleObjects, sha256, upload } from "../helpers/files";
@@ -240,7 +240,7 @@ describe("no file is left behind", () => {
     expectError(await del(`/users/${user.username}`, { token: other.token }), 403, "invalid-access-token");
     const app = (await post(`/${user.username}/accesses`, { name: "app", type: "app", permissions: [] }, { token: user.token })).body.access;
     expectError(await del(`/users/${user.username}`, { token: app.token }), 403, "forbidden");
-    expect((await request("DELETE", `/users/${user.username}`, { headers: { Authorization: "dev-admin-key" } })).status).toBe(200);
-    expectError(await request("DELETE", `/users/${user.username}`, { headers: { Authorization: "dev-admin-key" } }), 404, "unknown-resource");
+    expect((await request("DELETE", `/users/${user.username}`, { headers: { Authorization: TEST_ADMIN_KEY } })).status).toBe(200);
+    expectError(await request("DELETE", `/users/${user.username}`, { headers: { Authorization: TEST_ADMIN_KEY } }), 404, "unknown-resource");
   });
 });

@@ -101,25 +101,7 @@ describe("auth.login", () => {
       const user = await createUser();
       expectError(await post(`/${user.username}/auth/login`, body, { headers: { Origin: BASE } }), 400, id);
     });
-
-    it("refuses further attempts after repeated failures, even with the right password, then recovers", async () => {
-      const user = await createUser();
-      for (let i = 0; i < 5; i++) expectError(await login({ username: user.username, password: "bad" }), 401, "invalid-credentials");
-      const locked = await login(user);
-      expectError(locked, 429, "too-many-requests");
-      expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
-      expect(locked.body.error.data.retryAfter).toBeGreaterThan(0);
-      // Another account is not affected.
-      const other = await createUser();
-      expect((await login(other)).status).toBe(200);
-      // Lift the lock as time would, then the right password works again.
-      const { env } = await import("cloudflare:workers");
-      const { runInDurableObject } = await import("cloudflare:test");
-      await runInDurableObject(env.ACCOUNT.get(env.ACCOUNT.idFromName(user.username)), (_instance, state) => {
-        state.storage.kv.delete("login-guard");
-      });
-      expect((await login(user)).status).toBe(200);
-    });
+    // Throttling of wrong passwords: login-throttle.test.ts.
   });
 
   describe("sessions", () => {

@@ -4,7 +4,8 @@ import { expectError, get, post } from "../helpers/api";
 import { userRow } from "../helpers/db";
 import { login, registrationBody } from "../helpers/users";
 
-const ADMIN = { headers: { Authorization: "dev-admin-key" } };
+/** This project's ADMIN_KEY (test/vitest.config.ts). */
+const ADMIN = { headers: { Authorization: "gated-admin-key-for-tests-0123" } };
 const STRONG = "Str0ng-enough";
 
 describe("invitation-only registration", () => {
@@ -63,7 +64,7 @@ describe("password complexity rules", () => {
 });
 
 describe("LOGIN_MAX_FAILURES=2", () => {
-  it("locks after two failures", async () => {
+  it("slows a client down after two failures", async () => {
     const body = registrationBody({ invitationToken: "enjoy", password: STRONG });
     await post("/users", body);
     expectError(await login({ username: body.username, password: "nope" }), 401, "invalid-credentials");

@@ -11,7 +11,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { httpRoutes } from "../../src/app";
-import { request } from "../helpers/api";
+import { request, TEST_ADMIN_KEY } from "../helpers/api";
 import { accountSnapshot } from "../helpers/db";
 import { createUser } from "../helpers/users";
 
@@ -75,7 +75,7 @@ export function checkBadInputs(group: keyof typeof GROUPS): void {
 async function sendBadInputs(route: ReturnType<typeof httpRoutes>[number]): Promise<void> {
   const user = await createUser();
   const admin = route.methodId.startsWith("admin.");
-  const token = admin ? "dev-admin-key" : user.token;
+  const token = admin ? TEST_ADMIN_KEY : user.token;
   const pathParams = route.fullPath.match(/:[a-z]+/gi)?.filter((p) => p !== ":username") ?? [];
   const paths = [route.fullPath.replace(":username", user.username)];
   for (const value of PATH_VALUES) {

@@ -4,6 +4,7 @@ import { accountSnapshot } from "../helpers/db";
 import { createEvent, createStream } from "../helpers/data";
 import { createUser } from "../helpers/users";
 import { eventIntegrity } from "../../src/events/integrity";
+import { expectStoredIntegrity } from "../helpers/integrity";
 
 async function userWithStreams() {
   const user = await createUser();
@@ -179,5 +180,12 @@ describe("events.delete", () => {
     await del(`/${user.username}/events/${event.id}`, t);
     const restored = await put(`/${user.username}/events/${event.id}`, { trashed: false }, t);
     expect(restored.body.event).not.toHaveProperty("trashed");
+  });
+});
+
+// Last, over everything the tests above wrote (vitest runs a file's tests in order).
+describe("integrity of what is stored", () => {
+  it("every event these tests wrote, as GET returns it, past versions and deletions included, verifies", async () => {
+    expect(await expectStoredIntegrity()).toBeGreaterThan(10);
   });
 });

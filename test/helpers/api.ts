@@ -7,6 +7,8 @@ import { SELF } from "cloudflare:test";
 import { expect } from "vitest";
 
 export const BASE = "http://127.0.0.1:8787";
+/** The admin key the `api` test project configures (test/vitest.config.ts); there is no built-in one. */
+export const TEST_ADMIN_KEY = "test-admin-key-0123456789abcdef";
 /** An origin the local configuration trusts for login. */
 export const TRUSTED_ORIGIN = "http://127.0.0.1:8787";
 

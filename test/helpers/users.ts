@@ -32,13 +32,20 @@ export function registrationBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
+const created: TestUser[] = [];
+
+/** The accounts this test file created (module state is per file). */
+export const createdUsers = (): readonly TestUser[] => created;
+
 export async function createUser(overrides: Record<string, unknown> = {}): Promise<TestUser> {
   const body = registrationBody(overrides);
   const res = await post("/users", body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const token = /^https?:\/\/([^@]+)@/.exec(res.body.apiEndpoint)?.[1];
   expect(token).toBeTruthy();
-  return { ...body, token: token!, apiEndpoint: res.body.apiEndpoint } as TestUser;
+  const user = { ...body, token: token!, apiEndpoint: res.body.apiEndpoint } as TestUser;
+  created.push(user);
+  return user;
 }
 
 export async function login(user: Pick<TestUser, "username" | "password">, appId = "test-app-id", origin = TRUSTED_ORIGIN) {
