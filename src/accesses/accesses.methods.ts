@@ -10,7 +10,7 @@ import { runBatch, type Statement } from "../db/client";
 import { errors } from "../errors";
 import { ANY_ACCESS, defineMethod, type MethodContext, type MethodPermission } from "../methods/method";
 import { permissionsOf } from "../permissions";
-import { accountStub } from "../account-do/account-do";
+import { accountStub } from "../account-do/stub";
 import { recentNewOrigins } from "../audit/audit.store";
 import type { ParentOf, Permission } from "../permissions/access-logic";
 import { apiEndpoint } from "../service/service-info";

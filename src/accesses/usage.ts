@@ -8,7 +8,7 @@
  * Pryv, the first call of an access from a new country or network is flagged.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { accountStub } from "../account-do/account-do";
+import { accountStub } from "../account-do/stub";
 import type { Db, Statement } from "../db/client";
 import type { Env } from "../env";
 import { accesses, accessOrigins, auditLog } from "../db/schema";

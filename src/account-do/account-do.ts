@@ -182,8 +182,3 @@ export class AccountDO extends DurableObject<Env> {
     return this.tree.loading;
   }
 }
-
-/** The Durable Object of `username`'s account. */
-export function accountStub(env: Env, username: string): DurableObjectStub<AccountDO> {
-  return env.ACCOUNT.get(env.ACCOUNT.idFromName(username));
-}

@@ -7,7 +7,7 @@
  * removed.
  */
 import type { Context } from "hono";
-import { accountStub } from "../account-do/account-do";
+import { accountStub } from "../account-do/stub";
 import { resolveUserAndAccess } from "../accesses/authenticate";
 import { getConfig } from "../config";
 import { createDb } from "../db/client";

@@ -62,7 +62,7 @@ import { fileKey } from "../attachments/file-store";
 import { withReadTokens } from "../attachments/read-tokens";
 import { parseStreamsQuery, type StreamsQuery } from "./streams-query";
 import { assertAuditReadable, isAuditQuery, queryAudit } from "../audit/audit.query";
-import { accountStub } from "../account-do/account-do";
+import { accountStub } from "../account-do/stub";
 
 // Any token: what each may do is decided per stream by the permission module.
 const DATA_ACCESS = ANY_ACCESS;

@@ -4,7 +4,7 @@
  * calling access, checks permissions, and runs the handler — in the Worker for
  * reads, in the account's Durable Object (under its write lock) for writes.
  */
-import { accountStub } from "../account-do/account-do";
+import { accountStub } from "../account-do/stub";
 import type { AccountWriter } from "../account-do/account-writer";
 import type { UserRecord } from "../account/account.store";
 import type { AccessRecord } from "../accesses/accesses.store";

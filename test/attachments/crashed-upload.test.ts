@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { accountStub } from "../../src/account-do/account-do";
+import { accountStub } from "../../src/account-do/stub";
 import { PENDING_TTL_MS, sweepFiles } from "../../src/account-do/file-ledger";
 import { fileKey, PART_SIZE, storeFile } from "../../src/attachments/file-store";
 import { newId } from "../../src/shared/ids";
