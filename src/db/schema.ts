@@ -192,7 +192,7 @@ export const eventHistory = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.eventId, t.serial] })],
 );
 
-/** An event left or entered a stream's scope at `time` (see events/scope-changes.ts). */
+/** An event left or entered a stream's scope at `time` (see events/scope-exits.ts). */
 export const eventScopeChanges = sqliteTable(
   "event_scope_changes",
   {
@@ -206,7 +206,22 @@ export const eventScopeChanges = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.userId, t.streamId, t.time, t.eventId] }),
     index("event_scope_changes_event").on(t.userId, t.eventId, t.time),
+    index("event_scope_changes_time").on(t.userId, t.time),
   ],
+);
+
+/** A stream's parent before a move at `time` (see events/scope-exits.ts). */
+export const streamMoves = sqliteTable(
+  "stream_moves",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    streamId: text("stream_id").notNull(),
+    time: real("time").notNull(),
+    formerParentId: text("former_parent_id"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.time, t.streamId] })],
 );
 
 /** One row per authenticated call: the audit trail (see accesses/usage.ts). */

@@ -46,6 +46,7 @@ import {
   updateEventStatements,
 } from "./events.store";
 import { queryDeletions, queryEvents, resolveScope, type Visibility } from "./events.query";
+import { scopeExits } from "./scope-exits";
 import {
   assertContentValid,
   assertEventSize,
@@ -163,7 +164,8 @@ const get = defineMethod({
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) {
       const told = p.modifiedSince === undefined ? null : await deletionVisibilityOf(ctx, p.modifiedSince);
-      parts.push(["eventDeletions", queryDeletions(db, user!, p, scope, told)]);
+      const exits = await scopeExits(db, user!, p, scope, await permissionsOf(ctx));
+      parts.push(["eventDeletions", queryDeletions(db, user!, p, scope, told, exits)]);
     }
     return new StreamedResult(parts);
   },

@@ -26,8 +26,10 @@ interface ScopeClause {
 }
 
 export interface Scope {
+  /** The queries as parsed (a sync judges past versions of events against them). */
+  queries: StreamsQuery[];
   clauses: ScopeClause[];
-  /** The streams the query names: a sync reports events entering or leaving their scope. */
+  /** The streams the query names: a sync reports events entering their scope (leaving: see scope-exits.ts). */
   roots: string[];
   /** Streams the caller may read events of (null: all, for personal accesses); an event needs one of them. */
   readable: string[] | null;
@@ -102,6 +104,7 @@ export async function resolveScope(
     return [...out];
   };
   return {
+    queries,
     clauses: queries.map((q) => ({
       any: q.any === null ? null : expand(q.any),
       all: q.all.map((ref) => expand([ref])),
@@ -313,15 +316,15 @@ export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope:
 /**
  * Deletions since `modifiedSince`: deletion records, and — beyond the
  * reference, so a sync misses nothing — events that left what the query
- * selects: out of the queried streams' scope (their streamIds changed, or
- * their stream moved), or out of the requested state (trashed for a
+ * selects: `exits`, out of its streams' scope or out of what the caller may
+ * read (see scope-exits.ts), or out of the requested state (trashed for a
  * default-state sync, restored for a trashed-state one).
  *
  * Deletion records are those of events filed (when deleted) under one of
  * `told` (null: all, for personal accesses; see the permission module's
  * readableStreamsWithDeleted). Filtered in SQL so that skip and limit count
- * what is sent. The other branches already hold only events the caller may
- * read now (scope.readable).
+ * what is sent (the exits join the same query). The state branch holds only
+ * events the caller may read now (scope.readable).
  */
 export async function* queryDeletions(
   db: Db,
@@ -329,6 +332,7 @@ export async function* queryDeletions(
   p: EventsGetParams,
   scope: Scope,
   told: string[] | null,
+  exits: readonly EventDeletion[],
 ): AsyncGenerator<EventDeletion> {
   if (p.modifiedSince === undefined) return;
   const since = p.modifiedSince;
@@ -339,12 +343,9 @@ export async function* queryDeletions(
     sql`SELECT id, deleted, integrity FROM events
       WHERE user_id = ${user.id} AND deleted IS NOT NULL AND deleted > ${since}${filedUnderTold}`,
   ];
-  if (scope.roots.length) {
-    branches.push(sql`SELECT e.id AS id, max(c.time) AS deleted, NULL AS integrity
-      FROM event_scope_changes c CROSS JOIN events e ON e.user_id = c.user_id AND e.id = c.event_id
-      WHERE c.user_id = ${user.id} AND c.stream_id IN ${jsonList(scope.roots)} AND c.time > ${since}
-        AND e.deleted IS NULL AND NOT (${scopeCondition(user.id, scope)})
-      GROUP BY e.id`);
+  if (exits.length) {
+    branches.push(sql`SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.deleted') AS deleted, NULL AS integrity
+      FROM json_each(${JSON.stringify(exits)})`);
   }
   if (p.state !== "all") {
     const leftState = p.state === "default" ? sql`e.trashed = 1` : sql`e.trashed = 0`;

@@ -157,3 +157,21 @@ export function readableStreamsWithDeleted(perms: Permissions, deleted: readonly
   const formerly = deleted.filter((s) => canWhereDeleted(perms.logic, "read", s)).map((s) => s.id);
   return [...readableStreams(perms), ...formerly];
 }
+
+/**
+ * Whether the access could read an event filed under `streamIds` in a past
+ * state of the tree (the rule of events.get, applied then): `pathOf(id)` is
+ * the stream and its ancestors then, nearest first, or null when its place is
+ * unknown — such a stream is not readable, never judged by `*` alone.
+ */
+export function couldReadThen(
+  logic: AccessLogic,
+  streamIds: readonly string[],
+  pathOf: (streamId: string) => readonly string[] | null,
+): boolean {
+  if (logic.personal) return true;
+  return streamIds.some((id) => {
+    const path = pathOf(id);
+    return path !== null && grants(logic.levelAlong(path), "read");
+  });
+}

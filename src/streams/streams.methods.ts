@@ -28,6 +28,7 @@ import {
   nestStreams,
   streamDeletionsSince,
   toStream,
+  streamMoveStatement,
   updateStreamRow,
   type Stream,
   type StreamRow,
@@ -210,7 +211,10 @@ const update = defineMethod({
       trashed: changes.trashed ?? row.trashed,
     };
     const statements: Statement[] = [updateStreamRow(db, user!.id, id, fields, stamp, by)];
-    if (moving) statements.push(...(await movedScopeChanges(ctx, tree, id, parentId, stamp.time)));
+    if (moving) {
+      statements.push(streamMoveStatement(db, user!.id, id, row.parentId, stamp.time));
+      statements.push(...(await movedScopeChanges(ctx, tree, id, parentId, stamp.time)));
+    }
     await runBatch(db, statements);
     return { stream: toStream({ ...row, ...fields, modified: stamp.time, modifiedBy: by, serial: stamp.serial }) };
   },

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import type { WriteStamp } from "../account-do/account-writer";
 import type { Db } from "../db/client";
-import { streams } from "../db/schema";
+import { streamMoves, streams } from "../db/schema";
 import { jsonList } from "../db/sql";
 import { StreamTree } from "./stream-tree";
 
@@ -169,4 +169,25 @@ export function deleteStreamRows(db: Db, userId: number, tree: StreamTree, ids: 
       deleted: stamp.time,
     })
     .where(and(eq(streams.userId, userId), inArray(streams.id, jsonList(ids))));
+}
+
+/** Records where a stream was before a move (its former parent, null for a root). */
+export function streamMoveStatement(db: Db, userId: number, id: string, formerParentId: string | null, time: number) {
+  return db.insert(streamMoves).values({ userId, streamId: id, time, formerParentId });
+}
+
+export interface StreamMove {
+  streamId: string;
+  time: number;
+  formerParentId: string | null;
+}
+
+/** The moves of the account's streams since `since`, oldest first. */
+export function streamMovesSince(db: Db, userId: number, since: number): Promise<StreamMove[]> {
+  return db
+    .select({ streamId: streamMoves.streamId, time: streamMoves.time, formerParentId: streamMoves.formerParentId })
+    .from(streamMoves)
+    .where(and(eq(streamMoves.userId, userId), gt(streamMoves.time, since)))
+    .orderBy(asc(streamMoves.time))
+    .all();
 }

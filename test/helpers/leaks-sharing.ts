@@ -5,8 +5,18 @@ import { createStream } from "./data";
 import type { TestUser } from "./users";
 
 /** A shared access with these permissions (created by the personal token); returns its token. */
-export async function shareToken(user: TestUser, permissions: Record<string, unknown>[], name = `share-${crypto.randomUUID().slice(0, 8)}`) {
-  const res = await post(`/${user.username}/accesses`, { name, type: "shared", permissions }, { token: user.token });
+export function shareToken(user: TestUser, permissions: Record<string, unknown>[], name = `share-${crypto.randomUUID().slice(0, 8)}`) {
+  return accessToken(user, "shared", permissions, name);
+}
+
+/** An access of `type` with these permissions (created by the personal token); returns its token. */
+export async function accessToken(
+  user: TestUser,
+  type: "shared" | "app",
+  permissions: Record<string, unknown>[],
+  name = `${type}-${crypto.randomUUID().slice(0, 8)}`,
+) {
+  const res = await post(`/${user.username}/accesses`, { name, type, permissions }, { token: user.token });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.access.token as string;
 }
