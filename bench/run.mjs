@@ -8,12 +8,17 @@
 //
 // Options (env): BENCH_PORT (8791), BENCH_SECONDS per scenario (8),
 // BENCH_CONCURRENCY (8), BENCH_EVENTS in the big account (100000),
-// BENCH_SCENARIOS (comma list; default all).
+// BENCH_SCENARIOS (comma list of ids; default all), BENCH_OUT (results path
+// without extension; default bench/results/latest). Notification scenarios
+// (notify-1, notify-100, notify-1000): see bench/notifications.mjs.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
-import { scenarios } from "./scenarios.mjs";
+import { scenarios as httpScenarios } from "./scenarios.mjs";
+import { notificationScenarios } from "./notifications.mjs";
+
+const scenarios = [...httpScenarios, ...notificationScenarios];
 
 const PORT = Number(process.env.BENCH_PORT ?? 8791);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -104,13 +109,22 @@ async function main() {
     const only = process.env.BENCH_SCENARIOS?.split(",");
     for (const scenario of scenarios.filter((s) => !only || only.includes(s.id))) {
       console.log(`\n${scenario.title}: preparing …`);
-      const prepared = await scenario.prepare(BASE);
+      const prepared = await scenario.prepare(BASE, { serverPid: server.pid, seconds: SECONDS });
       if (prepared.note) console.log(`  ${prepared.note}`);
       const concurrency = prepared.concurrency ?? CONCURRENCY;
-      const baseline = await measure(prepared.baseline ?? baselineRequest, concurrency, prepared.bytes);
-      const measured = await measure(() => prepared.request(), concurrency, prepared.bytes);
-      const check = prepared.check ? await prepared.check() : null;
-      results.push({ id: scenario.id, title: scenario.title, note: prepared.note ?? "", concurrency, baseline, measured, check });
+      let baseline, measured, check, title, note, extra;
+      if (prepared.run) {
+        // A scenario measuring itself (notifications): baseline and measured from its own loop.
+        ({ baseline, measured, title, note, extra } = await prepared.run());
+        check = null;
+        if (note) console.log(`  ${note}`);
+      } else {
+        baseline = await measure(prepared.baseline ?? baselineRequest, concurrency, prepared.bytes);
+        measured = await measure(() => prepared.request(), concurrency, prepared.bytes);
+        check = prepared.check ? await prepared.check() : null;
+      }
+      note = [prepared.note, note].filter(Boolean).join("; ");
+      results.push({ id: scenario.id, title: title ?? scenario.title, note, concurrency, baseline, measured, check, ...(extra ? { extra } : {}) });
       const mb = (m) => (m.mbps !== undefined ? `  ${m.mbps} MB/s` : "");
       console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms${mb(baseline)}`);
       console.log(`  scenario  ${measured.rps} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms${mb(measured)}  (${measured.errors} errors)${check ? `  ${check}` : ""}`);
@@ -123,18 +137,18 @@ async function main() {
 }
 
 function writeResults(results) {
-  const dir = path.join(import.meta.dirname, "results");
-  mkdirSync(dir, { recursive: true });
+  const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(import.meta.dirname, "results", "latest");
+  mkdirSync(path.dirname(out), { recursive: true });
   const when = new Date().toISOString();
   const setup = { seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, cpus: cpus().length };
-  writeFileSync(path.join(dir, "latest.json"), JSON.stringify({ when, setup, results }, null, 2) + "\n");
+  writeFileSync(`${out}.json`, JSON.stringify({ when, setup, results }, null, 2) + "\n");
   const mb = (m) => (m.mbps !== undefined ? ` (${m.mbps} MB/s)` : "");
   const rows = results.map(
     (r) =>
       `| ${r.title} | ${r.concurrency} | ${r.measured.rps}${mb(r.measured)} | ${r.measured.p50} | ${r.measured.p99} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.measured.errors} |`,
   );
   const md = [
-    `Measured ${when} — wrangler dev (local workerd, local D1/DO/R2), ${SECONDS} s per scenario, ${setup.cpus} CPU cores shared by client and server. Baseline: a trivial Hono route, or for files a bare R2 put/get route, measured the same way in the same run.`,
+    `Measured ${when} — wrangler dev (local workerd, local D1/DO/R2), ${SECONDS} s per scenario, ${setup.cpus} CPU cores shared by client and server. Baseline: a trivial Hono route, or for files a bare R2 put/get route, measured the same way in the same run; for notifications, the same sequential creates' own HTTP latency (req/s = creates/s).`,
     "",
     "| scenario | clients | req/s | p50 ms | p99 ms | baseline req/s | baseline p50 | baseline p99 | errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -142,8 +156,8 @@ function writeResults(results) {
     "",
     ...results.filter((r) => r.note || r.check).map((r) => `- ${r.title}: ${[r.note, r.check].filter(Boolean).join("; ")}`),
   ].join("\n");
-  writeFileSync(path.join(dir, "latest.md"), md + "\n");
-  console.log(`\n${md}\n\nWritten to bench/results/latest.{json,md}`);
+  writeFileSync(`${out}.md`, md + "\n");
+  console.log(`\n${md}\n\nWritten to ${path.relative(process.cwd(), out) || out}.{json,md}`);
 }
 
 main().catch((err) => {

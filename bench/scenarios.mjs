@@ -13,7 +13,7 @@ async function json(res) {
 }
 
 /** A fresh account with a personal token. */
-async function account(base) {
+export async function account(base) {
   const username = `bench-${Date.now().toString(36)}-${++counter}`;
   const password = `${username}-password`;
   await json(

@@ -24,6 +24,8 @@ import { registerExtraRoutes, registerRoutes } from "./register/register.routes"
 import { serviceInfo } from "./service/service-info";
 import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
 import { unexpectedError } from "./shared/log";
+import { webhooksRoutes } from "./webhooks/webhooks.routes";
+import { handleJsonSocket, handleSocket } from "./notifications/socket-route";
 
 function errorResponse(c: Context<AppEnv>, err: unknown): Response {
   let apiError = toApiError(err);
@@ -56,7 +58,7 @@ const rootRegisterRoutes = routeGroup([
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
 
-const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes];
+const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes, webhooksRoutes];
 
 /** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
 export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
@@ -107,6 +109,14 @@ export function createApp(): Hono<AppEnv> {
   app.route("/reg", registerExtraRoutes);
   app.route("/reg", registerRoutes.router);
   app.route("/", rootRegisterRoutes.router);
+
+  // Sockets (src/notifications/): the add-on's default path, and the path form.
+  const socketsEnabled = (c: Context<AppEnv>) => role(c) !== "register";
+  for (const path of ["/socket.io", "/socket.io/", "/:username/socket.io", "/:username/socket.io/"]) {
+    app.on(["GET", "POST"], path, (c) => (socketsEnabled(c) ? handleSocket(c) : notFound(c)));
+  }
+  // The plain JSON WebSocket (docs/notifications.md).
+  app.get("/:username/ws", (c) => (socketsEnabled(c) ? handleJsonSocket(c) : notFound(c)));
 
   const account = new Hono<AppEnv>();
   account.use("*", async (c, next) => (role(c) !== "register" ? next() : notFound(c)));

@@ -39,6 +39,10 @@ export interface Config {
   login: { maxFailures: number; lockSeconds: number };
   maxBodyBytes: number;
   files: { maxFileBytes: number; maxUploadBytes: number };
+  /** Engine.IO ping interval of socket connections. */
+  sockets: { pingIntervalMs: number };
+  /** Whether webhooks may call private, loopback and link-local targets (local development). */
+  webhooks: { allowPrivateTargets: boolean };
 }
 
 const list = (value?: string) =>
@@ -103,6 +107,8 @@ const varsSchema = z.object({
   MAX_FILE_BYTES: intVar("MAX_FILE_BYTES", 1, 5 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
   // Workers accept request bodies up to 100 MB (more on higher plans).
   MAX_UPLOAD_BYTES: intVar("MAX_UPLOAD_BYTES", 1024, 5 * 1024 * 1024 * 1024).default(60 * 1024 * 1024),
+  SOCKET_PING_INTERVAL_MS: intVar("SOCKET_PING_INTERVAL_MS", 200, 10 * 60 * 1000).default(25_000),
+  WEBHOOKS_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "WEBHOOKS_ALLOW_PRIVATE must be true or false" }).default("false"),
 });
 
 /** `*` matches any run of non-space characters; everything else is literal. */
@@ -189,6 +195,8 @@ export function parseConfig(env: Env): Config {
     login: { maxFailures: vars.LOGIN_MAX_FAILURES, lockSeconds: vars.LOGIN_LOCK_SECONDS },
     maxBodyBytes: vars.MAX_BODY_BYTES,
     files: { maxFileBytes: vars.MAX_FILE_BYTES, maxUploadBytes: vars.MAX_UPLOAD_BYTES },
+    sockets: { pingIntervalMs: vars.SOCKET_PING_INTERVAL_MS },
+    webhooks: { allowPrivateTargets: vars.WEBHOOKS_ALLOW_PRIVATE === "true" },
   };
 }
 

@@ -35,6 +35,10 @@ export interface Env {
   MAX_BODY_BYTES?: string;
   MAX_FILE_BYTES?: string;
   MAX_UPLOAD_BYTES?: string;
+  SOCKET_PING_INTERVAL_MS?: string;
+  WEBHOOKS_ALLOW_PRIVATE?: string;
+  /** Set by the notifications tests (local mode only): JSON sockets answer `debug.instance` (docs/notifications.md). */
+  SOCKET_DEBUG?: string;
   /** Set by `npm run bench` (local mode only): serves the raw R2 baseline routes. */
   BENCH_ROUTES?: string;
 }

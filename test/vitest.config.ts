@@ -16,8 +16,42 @@ function outbound(available: boolean) {
     if (available && request.url === "https://pryv.github.io/event-types/flat.json") {
       return new Response(eventTypesFixture, { headers: { "Content-Type": "application/json" } });
     }
+    if (new URL(request.url).host === WEBHOOK_RECEIVER) return webhookReceiver(request);
     throw new Error(`no network in tests (${request.url})`);
   };
+}
+
+/**
+ * The webhooks' test receiver (test/webhooks/): it answers per path, and the
+ * tests observe deliveries through each webhook's own `runs` (this runs in
+ * Node, out of the tests' reach). `/ok` 200; `/fail` 500; `/check?messages=a,b`
+ * 200 only for a well-formed call carrying exactly those messages, else 400;
+ * `/redirect` 302 to a loopback address; `/slow` answers after 12 s.
+ */
+const WEBHOOK_RECEIVER = "webhook-receiver.test";
+async function webhookReceiver(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === "/ok") return new Response("fine");
+  if (url.pathname === "/fail") return new Response("nope", { status: 500 });
+  if (url.pathname === "/redirect") return new Response(null, { status: 302, headers: { Location: "http://127.0.0.1:8787/" } });
+  if (url.pathname === "/slow") {
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    return new Response("late");
+  }
+  if (url.pathname === "/check") {
+    const expected = (url.searchParams.get("messages") ?? "").split(",").filter(Boolean).sort();
+    const body = (await request.json().catch(() => null)) as { messages?: unknown; meta?: Record<string, unknown> } | null;
+    const wellFormed =
+      request.method === "POST" &&
+      (request.headers.get("Content-Type") ?? "").startsWith("application/json") &&
+      Array.isArray(body?.messages) &&
+      typeof body?.meta?.apiVersion === "string" &&
+      typeof body?.meta?.serverTime === "number" &&
+      typeof body?.meta?.serial === "string";
+    const same = wellFormed && JSON.stringify([...(body!.messages as string[])].sort()) === JSON.stringify(expected);
+    return new Response(same ? "ok" : "unexpected", { status: same ? 200 : 400 });
+  }
+  return new Response("unknown path", { status: 404 });
 }
 
 /**
@@ -60,6 +94,9 @@ const VARIANTS: Record<string, Record<string, string>> = {
   },
 };
 
+// Production again, with the webhooks' target rule as deployed (no private targets).
+VARIANTS["config-production-webhooks"] = { ...VARIANTS["config-production"]!, WEBHOOKS_ALLOW_PRIVATE: "false" };
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   const project = (name: string, include: string[], exclude: string[], vars: Record<string, string> = {}) =>
@@ -91,6 +128,18 @@ export default defineConfig(async () => {
         ...Object.entries(VARIANTS).map(([name, vars]) =>
           project(name, [`test/config/${name.replace(/^config-/, "")}.test.ts`], [], vars),
         ),
+        // The official socket clients under Node, against a real `wrangler dev` (test/notifications/wrangler-dev.mjs).
+        {
+          test: {
+            name: "notifications",
+            root,
+            include: ["test/notifications/**/*.spec.ts"],
+            environment: "node",
+            globalSetup: [path.join(root, "test/notifications/wrangler-dev.mjs")],
+            testTimeout: 30_000,
+            hookTimeout: 120_000,
+          },
+        },
       ],
     },
   };

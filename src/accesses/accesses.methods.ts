@@ -5,6 +5,7 @@
  */
 import { isSystemStreamId } from "../account/system-streams";
 import { isUniqueViolation } from "../account/account.store";
+import { deleteWebhooksOfAccesses } from "../webhooks/webhooks.store";
 import type { WriteStamp } from "../account-do/account-writer";
 import { runBatch, type Statement } from "../db/client";
 import { errors } from "../errors";
@@ -269,7 +270,9 @@ const del = defineMethod({
       target.type === "personal"
         ? []
         : await listAccesses(db, user!.id, { createdBy: target.id, includeExpired: false, deleted: false, now: stamp.time });
-    await runBatch(db, [markAccessesDeleted(db, user!.id, [target.id, ...related.map((r) => r.id)], stamp.time)]);
+    const gone = [target.id, ...related.map((r) => r.id)];
+    // Their webhooks go with them (accesses are kept as deletion records; webhooks are not).
+    await runBatch(db, [markAccessesDeleted(db, user!.id, gone, stamp.time), deleteWebhooksOfAccesses(db, user!.id, gone)]);
     const deletion = (a: AccessRecord) => ({ id: a.id, deleted: stamp.time });
     return related.length
       ? { accessDeletion: deletion(target), relatedDeletions: related.map(deletion) }

@@ -1,7 +1,9 @@
 /**
  * One Durable Object per account (named by username). Every write to the
  * account runs here, one at a time, so writes are ordered and each gets a
- * strictly increasing stamp (time and serial). Later: websocket subscribers.
+ * strictly increasing stamp (time and serial). It also hosts the account's
+ * sockets (Hibernation API, src/notifications/): after each committed write it
+ * tells them what changed, in commit order.
  */
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
@@ -20,6 +22,22 @@ import type { AccountWriter, WriteStamp } from "./account-writer";
 import { createLoginGuard } from "./login-guard";
 import { WriteLock } from "./write-lock";
 import { logFailure } from "../shared/log";
+import { describeChange, probeBefore, type Change } from "../notifications/changes";
+import { Polling } from "../notifications/polling";
+import {
+  acceptSocket,
+  closeAll,
+  hasListeners,
+  notifyChange,
+  onMessage,
+  pingInterval,
+  pingSockets,
+  readGrant,
+  type Host,
+} from "../notifications/socket-host";
+import { deliverWebhooks, queueWebhooks, webhooksMayListen, type WebhookHost } from "../webhooks/delivery";
+import { recordRun, type WebhookRecord } from "../webhooks/webhooks.store";
+import type { WebhookRun } from "../webhooks/webhooks.schema";
 
 interface Clock {
   serial: number;
@@ -31,11 +49,26 @@ const USAGE_PREFIX = "usage:";
 /** Usage entries are written to D1 at most this long after the call. */
 const USAGE_FLUSH_DELAY_MS = 1000;
 
+/** Objects constructed by this isolate (the notifications tests' proof of hibernation: `Host.debug`). */
+let constructed = 0;
+
 export class AccountDO extends DurableObject<Env> {
   private readonly lock = new WriteLock();
   private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
   private readonly callers = new CallerCaches();
   private usageSeq = 0;
+  /** Engine.IO long-polling sessions (state in storage; held GETs in memory). */
+  private readonly polling: Polling;
+  /** This instance (in memory only: another after eviction). */
+  private readonly instance = crypto.randomUUID();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    constructed++;
+    this.polling = new Polling(ctx.storage.kv, env);
+    // Keepalive of the plain JSON socket, answered by the runtime without waking the object (docs/notifications.md).
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
 
   /** Runs one write method call under the account's write lock. */
   async execute(input: CallInput): Promise<CallOutcome> {
@@ -97,6 +130,50 @@ export class AccountDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.flushUsage();
     await this.lock.run(() => this.sweep());
+    if (pingSockets(this.host())) await this.wakeUpIn(pingInterval(this.env));
+    await deliverWebhooks(this.webhookHost());
+  }
+
+  /**
+   * A socket request, its token already authenticated by the Worker
+   * (src/notifications/socket-route.ts): `/socket` an Engine.IO WebSocket
+   * (new, or the upgrade of polling session `sid`), `/poll` an Engine.IO
+   * polling request, `/json` the plain JSON WebSocket.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const grant = readGrant(request);
+    if (!grant) return new Response("missing grant", { status: 400 });
+    const url = new URL(request.url);
+    const sid = url.searchParams.get("sid");
+    // Engine.IO connections need the alarm (pings, expiry); the JSON socket does not.
+    if (url.pathname !== "/json") await this.wakeUpIn(pingInterval(this.env));
+    if (url.pathname === "/poll") return this.polling.request(this.host(), request, grant, sid);
+    return acceptSocket(this.host(), grant, { sid, json: url.pathname === "/json" });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await onMessage(this.host(), ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closed");
+    } catch {
+      // already closed
+    }
+  }
+
+  private host(): Host {
+    return {
+      env: this.env,
+      ctx: this.ctx,
+      write: (input) => this.execute(input),
+      read: (input) => runCall(this.env, input, null, { waitUntil: (p) => this.ctx.waitUntil(p) }),
+      recordUse: (entries) => this.recordUse(entries),
+      polling: this.polling,
+      debug:
+        getConfig(this.env).isLocal && this.env.SOCKET_DEBUG === "true" ? () => ({ instance: this.instance, constructed }) : undefined,
+    };
   }
 
   private async sweep(): Promise<void> {
@@ -140,9 +217,48 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   private async run(input: CallInput): Promise<CallOutcome> {
+    // The commit hook reads the state before the write only when someone listens (sockets, webhooks).
+    const listening = webhooksMayListen(this.ctx.storage.kv, input.methodId) || hasListeners(this.host());
+    const db = createDb(this.env.DB);
+    const probe = listening
+      ? await probeBefore(db, input.username, input.methodId, input.params, (id) => this.streamTree(id)).catch(() => null)
+      : null;
     const outcome = await runCall(this.env, input, this.writer(), { callerCache: this.callers.for(input.token) });
     if (changesCaller(input.methodId)) this.callers.clear();
+    if (probe && outcome.ok) await this.notify(probe, input, outcome);
     return outcome;
+  }
+
+  /** The commit hook: tells the sockets of what this write changed (still under the lock: commit order). */
+  private async notify(
+    probe: NonNullable<Awaited<ReturnType<typeof probeBefore>>>,
+    input: CallInput,
+    outcome: CallOutcome & { ok: true },
+  ): Promise<void> {
+    try {
+      const after = await this.streamTree(probe.userId);
+      const change: Change | null = describeChange(probe, input.methodId, input.params, outcome.result, outcome.accessId, after);
+      if (!change) return;
+      // Each listener kind on its own: a failed socket push must not lose the webhooks' messages.
+      await notifyChange(this.host(), change).catch((err: unknown) => logFailure("notifications", err));
+      await queueWebhooks(this.webhookHost(), change);
+    } catch (err) {
+      logFailure("notifications", err);
+    }
+  }
+
+  /** Records a webhook's run under the write lock (deliveries and webhooks.test call it after their call). */
+  async recordWebhookRun(userId: number, webhookId: string, run: WebhookRun, countsAsRetry: boolean): Promise<WebhookRecord | null> {
+    return this.lock.run(() => recordRun(createDb(this.env.DB), userId, webhookId, run, countsAsRetry));
+  }
+
+  private webhookHost(): WebhookHost {
+    return {
+      env: this.env,
+      kv: this.ctx.storage.kv,
+      wakeUpIn: (ms) => this.wakeUpIn(ms),
+      recordRun: (userId, webhookId, run, countsAsRetry) => this.recordWebhookRun(userId, webhookId, run, countsAsRetry),
+    };
   }
 
   private writer(): AccountWriter {
@@ -166,6 +282,7 @@ export class AccountDO extends DurableObject<Env> {
         loginGuard.reset();
         this.tree = null;
         this.callers.clear();
+        closeAll(this.host(), "account deleted");
       },
     };
   }

@@ -57,6 +57,7 @@ export const accesses = sqliteTable(
     primaryKey({ columns: [t.userId, t.id] }),
     uniqueIndex("accesses_token_unique").on(t.userId, t.token),
     index("accesses_created_by").on(t.userId, t.createdBy),
+    index("accesses_token").on(t.token),
     uniqueIndex("accesses_name_unique")
       .on(t.userId, t.type, t.name, sql`ifnull(${t.deviceName}, '')`)
       .where(sql`${t.deleted} IS NULL`),
@@ -263,4 +264,29 @@ export const accessOrigins = sqliteTable(
     firstSeen: real("first_seen").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.accessId, t.origin] })],
+);
+
+/** Webhooks of app and shared accesses (see webhooks/); `runs` is a JSON ring, newest first. */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    accessId: text("access_id").notNull(),
+    url: text("url").notNull(),
+    state: text("state", { enum: ["active", "inactive"] }).notNull().default("active"),
+    runCount: integer("run_count").notNull().default(0),
+    failCount: integer("fail_count").notNull().default(0),
+    currentRetries: integer("current_retries").notNull().default(0),
+    maxRetries: integer("max_retries").notNull(),
+    minIntervalMs: integer("min_interval_ms").notNull(),
+    runs: text("runs").notNull().default("[]"),
+    created: real("created").notNull(),
+    createdBy: text("created_by").notNull(),
+    modified: real("modified").notNull(),
+    modifiedBy: text("modified_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.id] }), uniqueIndex("webhooks_access_url").on(t.userId, t.accessId, t.url)],
 );

@@ -12,6 +12,7 @@ import { profileMethods } from "../profile/profile.methods";
 import { adminMethods } from "../register/admin.methods";
 import { registerMethods } from "../register/register.methods";
 import { serviceMethods } from "../service/service.methods";
+import { webhooksMethods } from "../webhooks/webhooks.methods";
 import type { MethodDefinition } from "./method";
 
 const ALL: readonly MethodDefinition[] = [
@@ -27,6 +28,7 @@ const ALL: readonly MethodDefinition[] = [
   ...accessesMethods,
   checkApp,
   ...attachmentsMethods,
+  ...webhooksMethods,
 ] as MethodDefinition[];
 
 const registry = new Map<string, MethodDefinition>();
