@@ -18,6 +18,7 @@ import type { CallInput, CallOutcome } from "../methods/dispatch";
 import type { CallerInfo } from "../methods/method";
 import { findMethod } from "../methods/registry";
 import { StreamedResult } from "../methods/streamed";
+import { assertAcceptableJson } from "../shared/json-input";
 import { nowSeconds } from "../shared/time";
 import { loadListenerAccesses, messagesFor, tokenUsable, type Change, type ChangeMessage } from "./changes";
 import { decodeFrame, openFrame, PacketType, PING_FRAME, PONG_PROBE_FRAME, socketFrame, type SocketPacket } from "./protocol";
@@ -275,6 +276,12 @@ type Answer = { args: unknown[]; tokenFailed: boolean };
 
 /** `callBatch` (the pryv add-on's `socket.api()`), or one method call: the ack's `(err, result)`. */
 async function answerCall(host: Host, s: SocketState, name: string, params: unknown): Promise<Answer> {
+  // The rule every JSON value a client sends obeys (shared/json-input.ts), sockets included.
+  try {
+    assertAcceptableJson(params);
+  } catch (err) {
+    return { args: [toApiError(err).toBody()], tokenFailed: false };
+  }
   const config = getConfig(host.env);
   const usage: (UsageEntry | null)[] = [];
   let tokenFailed = false;

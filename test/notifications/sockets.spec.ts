@@ -326,6 +326,9 @@ describe("plain JSON WebSocket (/{username}/ws)", () => {
     const failedHttp = await http("POST", `/${user.username}/events`, user.token, { streamIds: ["nope"], type: "note/txt" });
     expect(failed.error).toEqual(failedHttp.body.error);
     expect((await client.call("no.such")).error.id).toBe("invalid-method");
+    // The JSON input rule holds here too: a lone surrogate is refused, nothing is stored.
+    const lone = await client.call("events.create", { streamIds: ["j"], type: "note/txt", content: "a\ud800b" });
+    expect(lone.error).toMatchObject({ id: "invalid-parameters-format", data: [{ code: "ill_formed_unicode" }] });
     const batch = await client.call("callBatch", [{ method: "events.create", params: { streamIds: ["j"], type: "note/txt", content: "b" } }]);
     expect(batch.result.results[0].event.content).toBe("b");
     expect(await client.waitFor((f) => f?.event === "eventsChanged")).toEqual({ event: "eventsChanged" });
