@@ -128,10 +128,25 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await this.flushUsage();
-    await this.lock.run(() => this.sweep());
-    if (pingSockets(this.host())) await this.wakeUpIn(pingInterval(this.env));
-    await deliverWebhooks(this.webhookHost());
+    // Each duty on its own: a failing D1 write must not stop the sockets' pings or the webhooks.
+    // The first failure is thrown at the end, so the runtime retries the alarm.
+    const duties: (() => Promise<unknown>)[] = [
+      () => this.flushUsage(),
+      () => this.lock.run(() => this.sweep()),
+      async () => {
+        if (pingSockets(this.host())) await this.wakeUpIn(pingInterval(this.env));
+      },
+      () => deliverWebhooks(this.webhookHost()),
+    ];
+    let failure: unknown = null;
+    for (const duty of duties) {
+      try {
+        await duty();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== null) throw failure;
   }
 
   /**

@@ -20,6 +20,8 @@ import { errors } from "../errors";
 import type { AppEnv } from "../http/app-env";
 import { readToken } from "../http/auth-token";
 import { callerInfo } from "../http/caller";
+import type { CallerInfo } from "../methods/method";
+import { LIMITS } from "../shared/limits";
 import { nowSeconds } from "../shared/time";
 import { GRANT_HEADER, type SocketGrant } from "./socket-host";
 
@@ -39,6 +41,15 @@ async function accountOfToken(db: Db, token: string): Promise<string | null> {
     .limit(2)
     .all();
   return rows.length === 1 ? rows[0]!.username : null;
+}
+
+/**
+ * The grant travels in each socket's hibernation attachment, whose size the
+ * runtime limits: client-written texts (Origin/Referer, host) are cut short.
+ */
+function boundedCaller(caller: CallerInfo): CallerInfo {
+  const cut = (text: string | null) => (text === null ? null : text.slice(0, LIMITS.shortText));
+  return { ...caller, host: caller.host.slice(0, LIMITS.shortText), origin: cut(caller.origin), asOrganization: cut(caller.asOrganization) };
 }
 
 /** Authenticates the request's token and hands the request to the account's object at `doPath`. */
@@ -61,7 +72,7 @@ async function forward(c: Context<AppEnv>, doPath: string, upgrade: boolean): Pr
     userId: user.id,
     accessId: access.id,
     token: token!,
-    caller: callerInfo(c.req.raw),
+    caller: boundedCaller(callerInfo(c.req.raw)),
   };
   const headers = new Headers(c.req.raw.headers);
   headers.set(GRANT_HEADER, JSON.stringify(grant));
