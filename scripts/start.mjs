@@ -25,6 +25,10 @@ if (!adminKey) {
   adminKey = randomBytes(24).toString("base64url"); // 32 characters, 192 bits
   appendFileSync(DEV_VARS, `${devVars && !devVars.endsWith("\n") ? "\n" : ""}ADMIN_KEY="${adminKey}"\n`, { mode: 0o600 });
 }
+// Likewise the key that encrypts MFA secrets at rest (SECRETS_KEY).
+if (!/^SECRETS_KEY\s*=/m.test(readFileSync(DEV_VARS, "utf8"))) {
+  appendFileSync(DEV_VARS, `SECRETS_KEY="${randomBytes(32).toString("base64url")}"\n`, { mode: 0o600 });
+}
 if (adminKey.length < 24) console.warn(`ADMIN_KEY in ${DEV_VARS} is shorter than 24 characters: the admin API stays disabled.`);
 
 const HINT = `

@@ -11,6 +11,22 @@ export interface TrustedApp {
   origin: RegExp;
 }
 
+/**
+ * An app the operator registered in APPS (the consent flow's "verified" apps). With
+ * ACCESS_REQUESTS=registered, only these may start access requests.
+ */
+export interface RegisteredApp {
+  id: string;
+  /** The name the consent page shows (defaults to the id). */
+  name: string;
+  /** Allowed `returnURL` prefixes (none: no returnURL accepted in registered mode). */
+  returnURLs: string[];
+  /** Allowed browser origins, exact (`https://app.example.com`). */
+  origins: string[];
+  /** From APP_SECRETS (a secret): server-side callers present it in `Authorization`. */
+  secret: string | null;
+}
+
 export interface Config {
   isLocal: boolean;
   /** Public base URL of this service, without trailing slash. */
@@ -43,6 +59,24 @@ export interface Config {
   sockets: { pingIntervalMs: number };
   /** Whether webhooks may call private, loopback and link-local targets (local development). */
   webhooks: { allowPrivateTargets: boolean };
+  /** The consent flow (`/reg/access`, src/consent/). */
+  accessRequests: {
+    /** Lifetime of a request in KV. */
+    ttlSeconds: number;
+    pollRateMs: number;
+    /** The sign-in/consent page served by this Worker (no query string). */
+    authUrl: string;
+    /** Caller-supplied `authUrl`s must match one of these (our own page always does). */
+    trustedAuthUrls: RegExp[];
+    /** `open`: any app may ask (as Pryv); `registered`: only apps in `registeredApps`. */
+    mode: "open" | "registered";
+  };
+  registeredApps: RegisteredApp[];
+  /** Outgoing mail (src/mail/): `outbox` (local only, shown on a local page), `send-email` (binding MAIL), `http`, `none`. */
+  mail: { sender: "outbox" | "send-email" | "http" | "none"; from: string; apiUrl: string | null; apiKey: string | null };
+  passwordReset: { ttlSeconds: number };
+  /** SECRETS_KEY (a secret, ≥ 32 characters): encrypts MFA secrets at rest. Null → MFA cannot be activated. */
+  secretsKey: string | null;
 }
 
 const list = (value?: string) =>
@@ -86,7 +120,28 @@ const varsSchema = z.object({
   CORE_ID: z.string().regex(/^[a-z0-9-]+$/, "CORE_ID must be lowercase letters, digits and dashes").default("local"),
   CORES: jsonVar("CORES", z.record(z.string(), urlVar("CORES entry"))).optional(),
   HOSTINGS: jsonVar("HOSTINGS", z.object({ regions: z.record(z.string(), z.unknown()) })).optional(),
-  APPS: jsonVar("APPS", z.array(z.looseObject({ id: z.string().min(1) }))).optional(),
+  APPS: jsonVar(
+    "APPS",
+    z.array(
+      z.looseObject({
+        id: z.string().min(1),
+        name: z.string().min(1).optional(),
+        returnURLs: z.array(urlVar("APPS returnURLs entry")).optional(),
+        origins: z.array(urlVar("APPS origins entry")).optional(),
+      }),
+    ),
+  ).optional(),
+  APP_SECRETS: z.string().optional(),
+  ACCESS_REQUESTS: z.enum(["open", "registered"], { error: "ACCESS_REQUESTS must be open or registered" }).default("open"),
+  ACCESS_REQUEST_TTL: intVar("ACCESS_REQUEST_TTL", 60, 7 * 24 * 3600).default(3600),
+  AUTH_URL: urlVar("AUTH_URL").optional(),
+  TRUSTED_AUTH_URLS: z.string().optional(),
+  MAIL_SENDER: z.enum(["outbox", "send-email", "http", "none"]).optional(),
+  MAIL_FROM: z.email({ error: "MAIL_FROM must be an email address" }).optional(),
+  MAIL_API_URL: urlVar("MAIL_API_URL").optional(),
+  MAIL_API_KEY: z.string().optional(),
+  PASSWORD_RESET_TTL: intVar("PASSWORD_RESET_TTL", 60, 7 * 24 * 3600).default(3600),
+  SECRETS_KEY: z.string().min(32, "SECRETS_KEY must be at least 32 characters").optional().or(z.literal("")),
   SERVICE_NAME: z.string().default("Pryv Edge (local)"),
   SERVICE_HOME: z.string().default("https://github.com/pryv/open-pryv.io"),
   SERVICE_SUPPORT: z.string().default("https://github.com/pryv/open-pryv.io/issues"),
@@ -158,6 +213,30 @@ function defaultHostings(region: string, coreId: string, coreUrl: string) {
   };
 }
 
+/** `appId:secret` pairs, comma separated (APP_SECRETS). */
+function parseAppSecrets(value: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of list(value)) {
+    const at = entry.indexOf(":");
+    if (at <= 0 || entry.length - at - 1 < 16) throw new Error("APP_SECRETS entries are appId:secret, secrets of 16 characters or more");
+    out.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  return out;
+}
+
+function registeredApps(apps: NonNullable<z.output<typeof varsSchema>["APPS"]>, secrets: Map<string, string>): RegisteredApp[] {
+  for (const id of secrets.keys()) {
+    if (!apps.some((a) => a.id === id)) throw new Error(`APP_SECRETS names "${id}", which is not in APPS`);
+  }
+  return apps.map((a) => ({
+    id: a.id,
+    name: a.name ?? a.id,
+    returnURLs: a.returnURLs ?? [],
+    origins: (a.origins ?? []).map((o) => new URL(o).origin),
+    secret: secrets.get(a.id) ?? null,
+  }));
+}
+
 export function parseConfig(env: Env): Config {
   const vars = varsSchema.parse(env);
   const isLocal = vars.ENVIRONMENT === "local";
@@ -166,6 +245,14 @@ export function parseConfig(env: Env): Config {
   const cores = vars.CORES ?? { [vars.CORE_ID]: publicUrl };
   const ownCoreUrl = cores[vars.CORE_ID];
   if (!ownCoreUrl) throw new Error(`CORES has no entry for CORE_ID "${vars.CORE_ID}"`);
+  // The pages live with the register: `…/reg/auth` DNS-less, `https://reg.{domain}/auth` with a domain.
+  const registerBase = domain ? `${new URL(publicUrl).protocol}//reg.${domain}` : `${publicUrl}/reg`;
+  const authUrl = vars.AUTH_URL ?? `${registerBase}/auth`;
+  const mailSender = vars.MAIL_SENDER ?? (isLocal ? "outbox" : "none");
+  if (mailSender === "outbox" && !isLocal) throw new Error("MAIL_SENDER=outbox is for local development only");
+  if (mailSender === "http" && (!vars.MAIL_API_URL || !vars.MAIL_API_KEY)) {
+    throw new Error("MAIL_SENDER=http needs MAIL_API_URL and MAIL_API_KEY");
+  }
   const trustedDefault = isLocal ? "*@http://localhost:*, *@http://127.0.0.1:*" : "";
   return {
     isLocal,
@@ -197,6 +284,22 @@ export function parseConfig(env: Env): Config {
     files: { maxFileBytes: vars.MAX_FILE_BYTES, maxUploadBytes: vars.MAX_UPLOAD_BYTES },
     sockets: { pingIntervalMs: vars.SOCKET_PING_INTERVAL_MS },
     webhooks: { allowPrivateTargets: vars.WEBHOOKS_ALLOW_PRIVATE === "true" },
+    accessRequests: {
+      ttlSeconds: vars.ACCESS_REQUEST_TTL,
+      pollRateMs: 1000,
+      authUrl,
+      trustedAuthUrls: [authUrl, ...list(vars.TRUSTED_AUTH_URLS)].map(wildcardToRegExp),
+      mode: vars.ACCESS_REQUESTS,
+    },
+    registeredApps: registeredApps(vars.APPS ?? [], parseAppSecrets(vars.APP_SECRETS)),
+    mail: {
+      sender: mailSender,
+      from: vars.MAIL_FROM ?? `no-reply@${domain ?? new URL(publicUrl).hostname}`,
+      apiUrl: vars.MAIL_API_URL ?? null,
+      apiKey: vars.MAIL_API_KEY || null,
+    },
+    passwordReset: { ttlSeconds: vars.PASSWORD_RESET_TTL },
+    secretsKey: vars.SECRETS_KEY || null,
   };
 }
 

@@ -37,6 +37,19 @@ export interface Env {
   MAX_UPLOAD_BYTES?: string;
   SOCKET_PING_INTERVAL_MS?: string;
   WEBHOOKS_ALLOW_PRIVATE?: string;
+  APP_SECRETS?: string;
+  ACCESS_REQUESTS?: string;
+  ACCESS_REQUEST_TTL?: string;
+  AUTH_URL?: string;
+  TRUSTED_AUTH_URLS?: string;
+  MAIL_SENDER?: string;
+  MAIL_FROM?: string;
+  MAIL_API_URL?: string;
+  MAIL_API_KEY?: string;
+  PASSWORD_RESET_TTL?: string;
+  SECRETS_KEY?: string;
+  /** Cloudflare Email Routing's `send_email` binding (MAIL_SENDER=send-email). */
+  MAIL?: SendEmail;
   /** Set by the notifications tests (local mode only): JSON sockets answer `debug.instance` (docs/notifications.md). */
   SOCKET_DEBUG?: string;
   /** Set by `npm run bench` (local mode only): serves the raw R2 baseline routes. */

@@ -94,6 +94,17 @@ const VARIANTS: Record<string, Record<string, string>> = {
   },
 };
 
+// Access requests only from the apps the operator registered (test/config/registered-apps.test.ts).
+VARIANTS["config-registered-apps"] = {
+  ADMIN_KEY: "registered-apps-admin-key-0123456789",
+  ACCESS_REQUESTS: "registered",
+  APPS: JSON.stringify([
+    { id: "diary-app", name: "Diary by Example Health", returnURLs: ["https://diary.example.com/auth/"], origins: ["https://diary.example.com"] },
+    { id: "lab-backend", name: "Example Lab" },
+  ]),
+  APP_SECRETS: "lab-backend:lab-backend-secret-0123456789",
+};
+
 // Production again, with the webhooks' target rule as deployed (no private targets).
 VARIANTS["config-production-webhooks"] = { ...VARIANTS["config-production"]!, WEBHOOKS_ALLOW_PRIVATE: "false" };
 
@@ -124,16 +135,20 @@ export default defineConfig(async () => {
     root,
     test: {
       projects: [
-        project("api", ["test/**/*.test.ts"], ["test/config/**"], { ADMIN_KEY: "test-admin-key-0123456789abcdef" }), // = TEST_ADMIN_KEY
+        project("api", ["test/**/*.test.ts"], ["test/config/**"], {
+          ADMIN_KEY: "test-admin-key-0123456789abcdef", // = TEST_ADMIN_KEY
+          SECRETS_KEY: "test-secrets-key-0123456789abcdef-0123",
+        }),
         ...Object.entries(VARIANTS).map(([name, vars]) =>
           project(name, [`test/config/${name.replace(/^config-/, "")}.test.ts`], [], vars),
         ),
-        // The official socket clients under Node, against a real `wrangler dev` (test/notifications/wrangler-dev.mjs).
+        // Under Node, against one real `wrangler dev` (test/notifications/wrangler-dev.mjs): the official
+        // socket clients, and headless Chromium on the consent pages (test/pages/).
         {
           test: {
             name: "notifications",
             root,
-            include: ["test/notifications/**/*.spec.ts"],
+            include: ["test/notifications/**/*.spec.ts", "test/pages/**/*.spec.ts"],
             environment: "node",
             globalSetup: [path.join(root, "test/notifications/wrangler-dev.mjs")],
             testTimeout: 30_000,

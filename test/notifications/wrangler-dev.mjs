@@ -19,6 +19,7 @@ const freePort = () =>
   });
 const root = path.join(import.meta.dirname, "..", "..");
 export const ADMIN_KEY = "notifications-admin-key-0123456789";
+export const SECRETS_KEY = "dev-server-secrets-key-0123456789abcdef";
 /** Short pings, so tests see sockets kept alive across several of them. */
 export const PING_INTERVAL_MS = 1000;
 
@@ -44,6 +45,7 @@ export async function setup({ provide }) {
       "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state,
       "--var", `PUBLIC_URL:${BASE}`, "--var", `ADMIN_KEY:${ADMIN_KEY}`,
       "--var", `SOCKET_PING_INTERVAL_MS:${PING_INTERVAL_MS}`,
+      "--var", `SECRETS_KEY:${SECRETS_KEY}`,
       "--var", "SOCKET_DEBUG:true", // JSON sockets answer `debug.instance` (the hibernation test)
       "--log-level", "warn",
     ],
