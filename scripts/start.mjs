@@ -42,6 +42,11 @@ const HINT = `
   curl ${BASE}/alice/account -H 'Authorization: <token from the login>'
   curl ${BASE}/reg/admin/users -H 'Authorization: ${adminKey}'   # admin API (key in .dev.vars)
 
+  Consent flow: POST an access request, open its authUrl in a browser, sign in, accept, poll:
+  curl -X POST ${BASE}/reg/access -H 'Content-Type: application/json' \
+    -d '{"requestingAppId":"my-diary","requestedPermissions":[{"streamId":"diary","defaultName":"Diary","level":"read"}]}'
+  Mails (password reset) land in the local outbox: ${BASE}/reg/dev/outbox
+
   More in README.md. Ctrl-C stops the server; data stays under .wrangler/.
 `;
 

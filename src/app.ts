@@ -21,10 +21,14 @@ import { configOrNull, routeGroup, type RouteSpec } from "./http/bind";
 import { API_VERSION, jsonResponse } from "./http/meta";
 import { profileRoutes } from "./profile/profile.routes";
 import { registerExtraRoutes, registerRoutes } from "./register/register.routes";
+import { accessRequestsRoutes } from "./consent/access-requests.routes";
 import { serviceInfo } from "./service/service-info";
 import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
+import { outboxRoutes } from "./mail/outbox.routes";
+import { pagesRoutes } from "./pages/pages.routes";
 import { unexpectedError } from "./shared/log";
 import { webhooksRoutes } from "./webhooks/webhooks.routes";
+import { mfaRoutes, systemMfaRoutes } from "./mfa/mfa.routes";
 import { handleJsonSocket, handleSocket } from "./notifications/socket-route";
 
 function errorResponse(c: Context<AppEnv>, err: unknown): Response {
@@ -48,7 +52,8 @@ async function notFound(c: Context<AppEnv>): Promise<Response> {
   return errorResponse(c, errors.unknownResource());
 }
 
-const isAdminPath = (path: string) => path === "/reg/admin" || path.startsWith("/reg/admin/");
+const isAdminPath = (path: string) =>
+  path === "/reg/admin" || path.startsWith("/reg/admin/") || path.startsWith("/system/");
 
 /** Root-level register routes (the reference serves these outside `/reg` too). */
 const rootRegisterRoutes = routeGroup([
@@ -58,7 +63,7 @@ const rootRegisterRoutes = routeGroup([
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
 
-const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes, webhooksRoutes];
+const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes, webhooksRoutes, mfaRoutes];
 
 /** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
 export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
@@ -67,6 +72,7 @@ export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
   return [
     ...under("", rootRegisterRoutes.specs),
     ...under("/reg", registerRoutes.specs),
+    ...under("/reg", accessRequestsRoutes.specs),
     ...accountRouteGroups.flatMap((group) => under("/:username", group.specs)),
   ];
 }
@@ -106,6 +112,9 @@ export function createApp(): Hono<AppEnv> {
   for (const path of ["/reg/*", "/users", "/users/*", "/apps", "/apps/*"]) {
     app.use(path, async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
   }
+  app.route("/reg", pagesRoutes); // the web pages (`/reg/auth…`) and service assets (`/reg/assets/…`)
+  app.route("/reg/dev", outboxRoutes); // local only (mail/outbox.routes.ts)
+  app.route("/reg", accessRequestsRoutes.router); // before the `/:username/…` patterns, which `access/{key}` would match
   app.route("/reg", registerExtraRoutes);
   app.route("/reg", registerRoutes.router);
   app.route("/", rootRegisterRoutes.router);
@@ -117,6 +126,10 @@ export function createApp(): Hono<AppEnv> {
   }
   // The plain JSON WebSocket (docs/notifications.md).
   app.get("/:username/ws", (c) => (socketsEnabled(c) ? handleJsonSocket(c) : notFound(c)));
+
+  // The reference's core-side admin routes (admin key).
+  app.use("/system/*", async (c, next) => (role(c) !== "register" ? next() : notFound(c)));
+  app.route("/", systemMfaRoutes);
 
   const account = new Hono<AppEnv>();
   account.use("*", async (c, next) => (role(c) !== "register" ? next() : notFound(c)));

@@ -168,21 +168,38 @@ const varsSchema = z.object({
 
 /** `*` matches any run of non-space characters; everything else is literal. */
 export function wildcardToRegExp(pattern: string): RegExp {
-  const escaped = pattern
+  return new RegExp(`^${starsToRegExp(pattern, "\\S*")}$`, "i");
+}
+
+/**
+ * A URL pattern: a `*` in the host part matches one host label or a port (no `.`, `/`, `?`,
+ * `#`, `@`), one in the path does not reach the query. So neither `https://evil.test/.example.com`
+ * nor `https://app.example.com.evil.test` matches `https://*.example.com*`, as a plain wildcard would.
+ */
+export function urlWildcardToRegExp(pattern: string): RegExp {
+  if (!pattern.includes("://")) return wildcardToRegExp(pattern); // `*`: anything, no origin too
+  const hostEnd = pattern.indexOf("/", pattern.indexOf("://") + 3);
+  const host = hostEnd < 0 ? pattern : pattern.slice(0, hostEnd);
+  const path = hostEnd < 0 ? "" : pattern.slice(hostEnd);
+  return new RegExp(`^${starsToRegExp(host, "[^\\s/?#@.]*")}${starsToRegExp(path, "[^\\s?#]*")}$`, "i");
+}
+
+function starsToRegExp(pattern: string, star: string): string {
+  return pattern
     .split("*")
     .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
-    .join("\\S*");
-  return new RegExp(`^${escaped}$`, "i");
+    .join(star);
 }
 
 /** `appId@originPattern` entries, comma separated. */
-function parseTrustedApps(value: string, ownOrigin: string): TrustedApp[] {
+/** `ownOrigins` (the service's and its sign-in pages') are always trusted. */
+function parseTrustedApps(value: string, ownOrigins: string[]): TrustedApp[] {
   const entries = list(value).map((entry) => {
     const at = entry.indexOf("@");
     if (at <= 0) throw new Error(`TRUSTED_APPS entry "${entry}" is not of the form appId@origin`);
-    return { appId: wildcardToRegExp(entry.slice(0, at)), origin: wildcardToRegExp(entry.slice(at + 1)) };
+    return { appId: wildcardToRegExp(entry.slice(0, at)), origin: urlWildcardToRegExp(entry.slice(at + 1)) };
   });
-  entries.push({ appId: wildcardToRegExp("*"), origin: wildcardToRegExp(ownOrigin) });
+  for (const origin of new Set(ownOrigins)) entries.push({ appId: wildcardToRegExp("*"), origin: urlWildcardToRegExp(origin) });
   return entries;
 }
 
@@ -272,7 +289,7 @@ export function parseConfig(env: Env): Config {
       serial: vars.SERVICE_SERIAL,
       eventTypes: vars.EVENT_TYPES_URL,
     },
-    trustedApps: parseTrustedApps(vars.TRUSTED_APPS ?? trustedDefault, new URL(publicUrl).origin),
+    trustedApps: parseTrustedApps(vars.TRUSTED_APPS ?? trustedDefault, [new URL(publicUrl).origin, new URL(authUrl).origin]),
     adminKey: vars.ADMIN_KEY || null,
     registration: vars.REGISTRATION,
     invitationTokens: list(vars.INVITATION_TOKENS),
@@ -288,7 +305,7 @@ export function parseConfig(env: Env): Config {
       ttlSeconds: vars.ACCESS_REQUEST_TTL,
       pollRateMs: 1000,
       authUrl,
-      trustedAuthUrls: [authUrl, ...list(vars.TRUSTED_AUTH_URLS)].map(wildcardToRegExp),
+      trustedAuthUrls: [authUrl, ...list(vars.TRUSTED_AUTH_URLS)].map(urlWildcardToRegExp),
       mode: vars.ACCESS_REQUESTS,
     },
     registeredApps: registeredApps(vars.APPS ?? [], parseAppSecrets(vars.APP_SECRETS)),

@@ -8,6 +8,9 @@ import { ZodError } from "zod";
 const STATUS = {
   "invalid-request-structure": 400,
   "invalid-parameters-format": 400,
+  // The register's access requests (`/reg/access`) answer with these ids, as the reference.
+  "invalid-parameters": 400,
+  "unknown-access-key": 400,
   "invalid-operation": 400,
   "invalid-item-id": 400,
   "invalid-event-type": 400,
@@ -143,6 +146,10 @@ export const errors = {
     new ApiError("wrong-core", "This account is hosted on another core.", { data: { coreUrl } }),
   apiUnavailable: (message: string) => new ApiError("api-unavailable", message),
   removedMethod: () => new ApiError("removed-method", "This method has been removed from the API."),
+  invalidParameters: (message: string, data?: unknown) => new ApiError("invalid-parameters", message, { data }),
+  unknownAccessKey: () => new ApiError("unknown-access-key", "Unknown or expired access key"),
+  /** `forbidden` saying why (`data.reason`), for refusals a client can act on. */
+  forbiddenBecause: (reason: string, message: string) => new ApiError("forbidden", message, { data: { reason } }),
 };
 
 /** One entry of an `invalid-parameters-format` error's `data`, as the reference lists them. */

@@ -20,6 +20,7 @@ import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
 import type { AccountWriter, WriteStamp } from "./account-writer";
 import { createLoginGuard } from "./login-guard";
+import { createMfaSessions } from "../mfa/mfa-sessions";
 import { WriteLock } from "./write-lock";
 import { logFailure } from "../shared/log";
 import { describeChange, probeBefore, type Change } from "../notifications/changes";
@@ -292,6 +293,7 @@ export class AccountDO extends DurableObject<Env> {
         this.tree = null;
       },
       files: this.ledger(),
+      mfaSessions: createMfaSessions(storage),
       forgetAccount: () => {
         for (const [key] of storage.list({ prefix: USAGE_PREFIX })) storage.delete(key);
         loginGuard.reset();

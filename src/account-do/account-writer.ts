@@ -2,6 +2,7 @@
 import type { StreamTree } from "../streams/stream-tree";
 import type { FileLedger } from "./file-ledger";
 import type { StreamRow } from "../streams/streams.store";
+import type { MfaSessions } from "../mfa/mfa-sessions";
 
 /** One per write operation: strictly increasing per account. */
 export interface WriteStamp {
@@ -37,6 +38,8 @@ export interface AccountWriter {
   streamsChanged(): void;
   /** The account's files in R2: uploads to keep, objects to remove. */
   files: FileLedger;
+  /** Pending MFA logins and activations (src/mfa/mfa-sessions.ts), in this object's storage. */
+  mfaSessions: MfaSessions;
   /** The account was deleted: drop what this object keeps about it (usage, caches, login guard). */
   forgetAccount(): void;
 }

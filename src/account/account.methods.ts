@@ -3,10 +3,10 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { endSessions } from "../accesses/sessions";
 import { sessionClient } from "../auth/login-clients";
-import { runBatch, type Db } from "../db/client";
+import { runBatch, type Db, type Statement } from "../db/client";
 import { users } from "../db/schema";
 import { errors } from "../errors";
-import { defineMethod, PERSONAL_ONLY } from "../methods/method";
+import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
 import { hashPassword, verifyPassword } from "../shared/crypto";
 import { applyAccountChanges } from "./account-changes";
 import { storageUsed, type UserRecord } from "./account.store";
@@ -58,17 +58,30 @@ const changePassword = defineMethod({
       throw errors.invalidOperation("The given password does not match.");
     }
     writer!.loginGuard.forgive(client);
-    assertPasswordComplexity(config, p.newPassword);
-    const passwordHash = await hashPassword(p.newPassword);
-    const stamp = writer!.stamp();
-    // Whoever held the old password may hold a session: every other session ends with it, the caller's goes on
-    // (it just proved the old password). `passwordSet` also tells auth.login not to hand out a pre-change token again.
-    await runBatch(db, [
-      db.update(users).set({ passwordHash, passwordSet: stamp.time }).where(eq(users.id, user!.id)),
-      endSessions(db, user!.id, access!.id),
-    ]);
+    // The caller's session goes on: it just proved the old password.
+    await runBatch(db, await setPasswordStatements({ db, config, user, writer }, p.newPassword, access!.id));
     return {};
   },
 });
+
+/**
+ * Sets the password as every path does (account.changePassword, account.resetPassword): the complexity rules
+ * first (nothing is written if they fail), then statements for one batch with the caller's own. Whoever held the
+ * old password may hold a session: every session but `keepAccessId`'s ends with it. `passwordSet` also tells
+ * auth.login not to hand out a pre-change token again.
+ */
+export async function setPasswordStatements(
+  { db, config, user, writer }: Pick<MethodContext, "db" | "config" | "user" | "writer">,
+  newPassword: string,
+  keepAccessId: string | null,
+): Promise<Statement[]> {
+  assertPasswordComplexity(config, newPassword);
+  const passwordHash = await hashPassword(newPassword);
+  const stamp = writer!.stamp();
+  return [
+    db.update(users).set({ passwordHash, passwordSet: stamp.time }).where(eq(users.id, user!.id)),
+    endSessions(db, user!.id, keepAccessId),
+  ];
+}
 
 export const accountMethods = [get, update, changePassword];

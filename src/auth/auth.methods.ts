@@ -1,15 +1,16 @@
-/** Login sessions: `auth.login` opens (or reuses) a personal access for the app, `auth.logout` ends it. */
+/**
+ * Login sessions: `auth.login` opens (or reuses) a personal access for the app
+ * (login-session.ts) — or, when the account has MFA, answers `{mfaToken}` for
+ * mfa.verify — and `auth.logout` ends it.
+ */
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { findPersonalAccess, insertPersonalAccess, SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { accesses } from "../db/schema";
 import { errors, fromZodError } from "../errors";
-import { addressClient } from "./login-clients";
 import { ANY_ACCESS, defineMethod, PUBLIC } from "../methods/method";
-import { verifyPassword } from "../shared/crypto";
 import { LIMITS } from "../shared/limits";
-import { newId, newToken } from "../shared/ids";
-import { apiEndpoint } from "../service/service-info";
+import { findActiveMfa } from "../mfa/mfa.store";
+import { assertCredentials, openLoginSession } from "./login-session";
 import { assertTrustedApp } from "./trusted-apps";
 
 const text = z.string().max(LIMITS.shortText);
@@ -30,44 +31,14 @@ const login = defineMethod({
   handler: async ({ db, config, user, caller, writer }, p) => {
     if (!user || !writer) throw new Error("auth.login runs in the account's Durable Object");
     assertTrustedApp(config, p.appId, caller.origin);
-    if (p.username.toLowerCase() !== user.username) {
-      throw errors.invalidOperation("The username in the path does not match that of the credentials.");
-    }
-    // Throttled per client (address), not per account: others' failures never stop the owner (login-guard.ts).
-    const client = addressClient(caller.ip);
-    writer.loginGuard.assertAllowed(client);
-    if (!(await verifyPassword(p.password, user.passwordHash))) {
-      writer.loginGuard.recordFailure(client);
-      throw errors.invalidCredentials();
-    }
-    writer.loginGuard.forgive(client);
+    await assertCredentials({ user, caller, writer }, p.username, p.password);
 
-    const stamp = writer.stamp();
-    const sessionExpires = stamp.time + config.sessionMaxAgeSeconds;
-    const existing = await findPersonalAccess(db, user.id, p.appId);
-    let token: string;
-    if (!existing) {
-      token = newToken();
-      await insertPersonalAccess(db, user.id, { id: newId(), token, name: p.appId, sessionExpires }, stamp);
-    } else {
-      // An open session is reused (same token); an ended one gets a new token on the same access. So does one
-      // opened before the password was last set: a login after a password change never hands out a token that
-      // existed before it. (A personal access's `modified` is when its token was issued: personal accesses
-      // cannot be updated.) For the app whose session made the change, this new login replaces its token —
-      // as any new token of an access does; until then that session goes on.
-      const open = (existing.sessionExpires ?? 0) > stamp.time && existing.modified >= user.passwordSet;
-      token = open ? existing.token : newToken();
-      await db
-        .update(accesses)
-        .set({
-          token,
-          sessionExpires,
-          lastUsed: stamp.time,
-          ...(open ? {} : { modified: stamp.time, modifiedBy: SYSTEM_AUTHOR }),
-        })
-        .where(and(eq(accesses.userId, user.id), eq(accesses.id, existing.id)));
+    // With MFA active the session opens only at mfa.verify, with a code (src/mfa/).
+    if (await findActiveMfa(db, user.id)) {
+      const session = { kind: "login", userId: user.id, appId: p.appId, passwordSet: user.passwordSet } as const;
+      return { mfaToken: await writer.mfaSessions.open(session) };
     }
-    return { token, apiEndpoint: apiEndpoint(config, user.username, token), preferredLanguage: user.language };
+    return openLoginSession({ db, config, user, writer }, p.appId);
   },
 });
 

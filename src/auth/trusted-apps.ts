@@ -1,13 +1,13 @@
 /**
  * Trusted apps (TRUSTED_APPS): login and other credential-taking calls are only
  * accepted from an `appId@origin` pair the operator trusts. The origin is the
- * `Origin` header, else the `Referer`; a URL with a path (what the pryv library
- * sends from Node) is also compared by its origin.
+ * `Origin` header, else the `Referer`, compared by its origin only (a path in a
+ * Referer must not help match a pattern); no origin at all compares as "".
  */
 import type { Config } from "../config";
 import { errors } from "../errors";
 
-function originOf(value: string): string | null {
+export function originOf(value: string): string | null {
   try {
     const origin = new URL(value).origin;
     return origin === "null" ? null : origin;
@@ -18,11 +18,9 @@ function originOf(value: string): string | null {
 
 export function isTrustedApp(config: Config, appId: string, origin: string | null): boolean {
   if (!appId) return false;
-  const raw = origin ?? "";
-  const candidates = [raw, originOf(raw)].filter((c): c is string => c !== null);
-  return config.trustedApps.some(
-    (trusted) => trusted.appId.test(appId) && candidates.some((candidate) => trusted.origin.test(candidate)),
-  );
+  const candidate = origin === null || origin === "" || origin === "null" ? "" : originOf(origin);
+  if (candidate === null) return false;
+  return config.trustedApps.some((trusted) => trusted.appId.test(appId) && trusted.origin.test(candidate));
 }
 
 export function assertTrustedApp(config: Config, appId: string, origin: string | null): void {

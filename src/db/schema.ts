@@ -290,3 +290,24 @@ export const webhooks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.id] }), uniqueIndex("webhooks_access_url").on(t.userId, t.accessId, t.url)],
 );
+
+/** Active MFA of an account (migration 0009; see mfa/): encrypted TOTP secret, hashed recovery codes. */
+export const mfa = sqliteTable("mfa", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secret: text("secret").notNull(),
+  recoveryCodes: text("recovery_codes").notNull(),
+  lastStep: integer("last_step").notNull(),
+  activated: real("activated").notNull(),
+});
+
+/** One live password reset request per account (migration 0010; see account/password-reset.*): the token's SHA-256 only. */
+export const passwordResets = sqliteTable("password_resets", {
+  userId: integer("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull(),
+  expires: real("expires").notNull(),
+  created: real("created").notNull(),
+});

@@ -73,13 +73,22 @@ export function reportUse(c: Context<AppEnv>, username: string | null, entries: 
   if (username && kept.length) queueUsage(c.env, username, kept, (p) => c.executionCtx.waitUntil(p));
 }
 
-/** Calls `methodId` on behalf of this request (account from the `:username` path segment, if any). */
-export async function callMethod(c: Context<AppEnv>, methodId: string, params: unknown): Promise<CallOutcome> {
-  const username = c.req.param("username") ?? null;
+/**
+ * Calls `methodId` on behalf of this request: account from the `:username` path segment and token from the
+ * request, unless `as` names them (the web pages call methods for the person they signed in).
+ */
+export async function callMethod(
+  c: Context<AppEnv>,
+  methodId: string,
+  params: unknown,
+  as: { username?: string | null; token?: string | null } = {},
+): Promise<CallOutcome> {
+  const username = as.username !== undefined ? as.username : (c.req.param("username") ?? null);
   const caller = callerInfo(c.req.raw);
+  const token = as.token !== undefined ? as.token : readToken(c.req.raw);
   const outcome = await runCall(
     c.env,
-    { methodId, params, username, token: readToken(c.req.raw), caller },
+    { methodId, params, username, token, caller },
     null,
     { waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
   );

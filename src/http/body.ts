@@ -24,7 +24,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
 }
 
 /** Streams the body, giving up as soon as it passes `limit` bytes. */
-async function readTextWithin(request: Request, limit: number): Promise<string> {
+export async function readTextWithin(request: Request, limit: number): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const decoder = new TextDecoder();

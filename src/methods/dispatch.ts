@@ -18,6 +18,7 @@ import { assertMethodAllowed, isAdminKey } from "../permissions";
 import { nowSeconds } from "../shared/time";
 import type { CallerInfo, MethodDefinition, StoredFile } from "./method";
 import { getMethod } from "./registry";
+import { WithStatus } from "./result-status";
 import { logFailure, unexpectedError } from "../shared/log";
 
 /** A method call as it crosses into the account's Durable Object: plain, cloneable data. */
@@ -60,7 +61,7 @@ export interface CallerCache {
 }
 
 /** Methods after which the cached account or access may be stale. */
-const CHANGES_CALLER = /^(account|accesses|auth)\./;
+const CHANGES_CALLER = /^(account|accesses|auth|mfa)\./;
 
 export function changesCaller(methodId: string): boolean {
   return CHANGES_CALLER.test(methodId);
@@ -112,8 +113,9 @@ export async function runCall(
       if (!account) throw new Error(`write method ${method.id} names no account`);
       return await accountStub(env, account).execute(input);
     }
-    const context = { env, config, db, user, access, caller: input.caller, writer, uploads: input.uploads ?? [] };
+    const context = { env, config, db, user, access, token: input.token, caller: input.caller, writer, uploads: input.uploads ?? [] };
     const result = await method.handler(context, params);
+    if (result instanceof WithStatus) return { ok: true, status: result.status, result: result.result, accessId, userId };
     return { ok: true, status: method.status ?? 200, result, accessId, userId };
   } catch (err) {
     let apiError = toApiError(err);

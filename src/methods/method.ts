@@ -41,6 +41,8 @@ export interface MethodContext {
   user: UserRecord | null;
   /** The calling access (null for methods that need no token). */
   access: AccessRecord | null;
+  /** The token the call came with, as sent (mfa.* methods take their mfaToken from it). */
+  token: string | null;
   caller: CallerInfo;
   /** Present only inside the account's Durable Object, under its write lock. */
   writer: AccountWriter | null;

@@ -1,10 +1,13 @@
 /** Every API method, keyed by id. Domains export their definitions; this is the only list. */
 import { accountMethods } from "../account/account.methods";
 import { accountDeletionMethods } from "../account/account-deletion";
+import { passwordResetMethods } from "../account/password-reset.methods";
 import { accessesMethods } from "../accesses/accesses.methods";
 import { checkApp } from "../accesses/check-app";
+import { accessRequestsMethods } from "../consent/access-requests.methods";
 import { attachmentsMethods } from "../attachments/attachments.methods";
 import { eventsMethods } from "../events/events.methods";
+import { mfaMethods } from "../mfa/mfa.methods";
 import { streamsMethods } from "../streams/streams.methods";
 import { authMethods } from "../auth/auth.methods";
 import { errors } from "../errors";
@@ -22,6 +25,7 @@ const ALL: readonly MethodDefinition[] = [
   ...authMethods,
   ...accountMethods,
   ...accountDeletionMethods,
+  ...passwordResetMethods,
   ...profileMethods,
   ...streamsMethods,
   ...eventsMethods,
@@ -29,6 +33,8 @@ const ALL: readonly MethodDefinition[] = [
   checkApp,
   ...attachmentsMethods,
   ...webhooksMethods,
+  ...accessRequestsMethods,
+  ...mfaMethods,
 ] as MethodDefinition[];
 
 const registry = new Map<string, MethodDefinition>();

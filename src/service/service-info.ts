@@ -14,6 +14,8 @@ export interface ServiceInfo {
   serial: string;
   version: string;
   features: { noHF: boolean };
+  /** The assets index (favicon, stylesheet, the official client's sign-in button), served by src/pages/. */
+  assets: { definitions: string };
 }
 
 /** Base URL of the register (`…/reg/` DNS-less, `https://reg.{domain}/` with a domain). */
@@ -48,5 +50,6 @@ export function serviceInfo(config: Config): ServiceInfo {
     version: API_VERSION,
     // High-frequency series are not served: clients (e.g. the pryv library) check this flag.
     features: { noHF: true },
+    assets: { definitions: `${registerUrl(config)}assets/index.json` },
   };
 }

@@ -6,13 +6,13 @@ const SALT_BYTES = 16;
 const HASH_BITS = 256;
 const encoder = new TextEncoder();
 
-function toBase64(bytes: Uint8Array): string {
+export function toBase64(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return btoa(s);
 }
 
-function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array {
   const s = atob(text);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -51,4 +51,10 @@ export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** Constant-time string comparison (the length is not secret). */
 export function timingSafeEqualStrings(a: string, b: string): boolean {
   return timingSafeEqualBytes(encoder.encode(a), encoder.encode(b));
+}
+
+/** SHA-256 as hex: enough for secrets of ≥ 122 random bits (reset tokens, mfaTokens, recovery codes), where a slow hash adds nothing. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

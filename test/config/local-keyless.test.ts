@@ -1,5 +1,5 @@
 /** ENVIRONMENT=local without ADMIN_KEY: no built-in development key, whatever the request claims about its origin. */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { expectEnvelope } from "../helpers/api";
 import { userRow } from "../helpers/db";
@@ -27,5 +27,21 @@ describe("admin API on a local node without ADMIN_KEY", () => {
     const res = await SELF.fetch(`http://localhost:8787/users/${user.username}`, { method: "DELETE", headers: { Authorization: "dev-admin-key" } });
     expect(res.status).toBe(403);
     expect(await userRow(user.username)).not.toBeNull();
+  });
+});
+
+describe("MFA on a node without SECRETS_KEY", () => {
+  it("cannot be activated: there is no key to encrypt the secret with", async () => {
+    const user = await createUser();
+    const res = await SELF.fetch(`http://127.0.0.1:8787/${user.username}/mfa/activate`, {
+      method: "POST",
+      headers: { Authorization: user.token, "Content-Type": "application/json" },
+      body: "{}",
+    });
+    const body = (await res.json()) as any;
+    expectEnvelope(res.status, body);
+    expect(res.status).toBe(503);
+    expect(body.error.id).toBe("api-unavailable");
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM mfa").first<{ n: number }>())!.n).toBe(0);
   });
 });

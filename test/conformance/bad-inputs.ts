@@ -49,7 +49,7 @@ const PER_ROUTE_TIMEOUT_MS = 120_000;
 
 /** Which file checks which methods, by method id. */
 export const GROUPS = {
-  "register and account": (id: string) => /^(auth|admin|apps|account|profile)\./.test(id),
+  "register and account": (id: string) => /^(auth|admin|apps|account|profile|mfa|accessRequests)\./.test(id),
   "streams, events and attachments": (id: string) => /^(streams|events)\./.test(id),
   accesses: (id: string) => /^(accesses|webhooks)\./.test(id) || id === "getAccessInfo",
 } satisfies Record<string, (methodId: string) => boolean>;

@@ -13,6 +13,7 @@ const expected = {
   eventTypes: expect.stringMatching(/^https?:\/\//),
   serial: expect.any(String),
   version: expect.any(String),
+  assets: { definitions: `${BASE}/reg/assets/index.json` },
 };
 
 describe("service.info", () => {
