@@ -4,31 +4,30 @@
  */
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
-import { accessesRoutes } from "./accesses/accesses.routes";
-import { accountRoutes } from "./account/account.routes";
-import { attachmentsRouter, attachmentsRoutes } from "./attachments/attachments.routes";
+import { attachmentsRouter } from "./attachments/attachments.routes";
 import { rawR2Routes } from "./attachments/raw-r2.routes";
 import { findUserByUsername } from "./account/account.store";
-import { authRoutes } from "./auth/auth.routes";
 import { handleBatch } from "./batch/batch";
-import { eventsRoutes } from "./events/events.routes";
-import { streamsRoutes } from "./streams/streams.routes";
 import { getConfig } from "./config";
 import { createDb } from "./db/client";
 import { errors, toApiError } from "./errors";
 import type { AppEnv } from "./http/app-env";
-import { configOrNull, routeGroup, type RouteSpec } from "./http/bind";
+import { configOrNull } from "./http/bind";
+import { accountRouteGroups, rootRegisterRoutes } from "./http/route-table";
+
+export { httpRoutes } from "./http/route-table";
 import { API_VERSION, jsonResponse } from "./http/meta";
-import { profileRoutes } from "./profile/profile.routes";
 import { registerExtraRoutes, registerRoutes } from "./register/register.routes";
+import { directoryRoutes } from "./register/directory.routes";
+import { forwardRegistration, forwardToAccountCore } from "./register/forward";
+import { invitationCheckRoutes } from "./register/invitations.routes";
 import { accessRequestsRoutes } from "./consent/access-requests.routes";
 import { serviceInfo } from "./service/service-info";
 import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
 import { outboxRoutes } from "./mail/outbox.routes";
 import { pagesRoutes } from "./pages/pages.routes";
 import { unexpectedError } from "./shared/log";
-import { webhooksRoutes } from "./webhooks/webhooks.routes";
-import { mfaRoutes, systemMfaRoutes } from "./mfa/mfa.routes";
+import { systemMfaRoutes } from "./mfa/mfa.routes";
 import { handleJsonSocket, handleSocket } from "./notifications/socket-route";
 
 function errorResponse(c: Context<AppEnv>, err: unknown): Response {
@@ -53,29 +52,8 @@ async function notFound(c: Context<AppEnv>): Promise<Response> {
 }
 
 const isAdminPath = (path: string) =>
-  path === "/reg/admin" || path.startsWith("/reg/admin/") || path.startsWith("/system/");
-
-/** Root-level register routes (the reference serves these outside `/reg` too). */
-const rootRegisterRoutes = routeGroup([
-  { verb: "post", path: "/users", methodId: "auth.register" },
-  { verb: "delete", path: "/users/:username", methodId: "auth.delete", build: () => ({}) },
-  { verb: "get", path: "/apps", methodId: "apps.get" },
-  { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
-]);
-
-const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes, webhooksRoutes, mfaRoutes];
-
-/** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
-export function httpRoutes(): (RouteSpec & { fullPath: string })[] {
-  const under = (prefix: string, specs: readonly RouteSpec[]) =>
-    specs.map((spec) => ({ ...spec, fullPath: `${prefix}${spec.path}` }));
-  return [
-    ...under("", rootRegisterRoutes.specs),
-    ...under("/reg", registerRoutes.specs),
-    ...under("/reg", accessRequestsRoutes.specs),
-    ...accountRouteGroups.flatMap((group) => under("/:username", group.specs)),
-  ];
-}
+  path === "/reg/admin" || path.startsWith("/reg/admin/") || path.startsWith("/system/") ||
+  path === "/reg/records" || path.startsWith("/reg/records/") || path.startsWith("/reg/system/");
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -109,15 +87,25 @@ export function createApp(): Hono<AppEnv> {
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;
   const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";
-  for (const path of ["/reg/*", "/users", "/users/*", "/apps", "/apps/*"]) {
+  for (const path of ["/reg/*", "/apps", "/apps/*", "/access/invitationtoken/check"]) {
     app.use(path, async (c, next) => (registerEnabled(c) ? next() : notFound(c)));
   }
+  // Accounts are created and deleted on their core; a register passes these on (src/register/forward.ts).
+  const onRegister = (c: Context<AppEnv>, method: string) => role(c) === "register" && c.req.method === method;
+  for (const path of ["/users", "/reg/users", "/reg/user"]) {
+    app.use(path, async (c, next) => (onRegister(c, "POST") ? forwardRegistration(c) : next()));
+  }
+  app.use("/users/:username", async (c, next) =>
+    onRegister(c, "DELETE") ? forwardToAccountCore(c, c.req.param("username")) : next(),
+  );
+  app.route("/reg/system/directory", directoryRoutes); // cores' calls to the directory (src/register/register-client.ts)
   app.route("/reg", pagesRoutes); // the web pages (`/reg/auth…`) and service assets (`/reg/assets/…`)
   app.route("/reg/dev", outboxRoutes); // local only (mail/outbox.routes.ts)
   app.route("/reg", accessRequestsRoutes.router); // before the `/:username/…` patterns, which `access/{key}` would match
   app.route("/reg", registerExtraRoutes);
   app.route("/reg", registerRoutes.router);
   app.route("/", rootRegisterRoutes.router);
+  for (const prefix of ["/reg", "/"]) app.route(prefix, invitationCheckRoutes); // before `/:username`, which `access` would match
 
   // Sockets (src/notifications/): the add-on's default path, and the path form.
   const socketsEnabled = (c: Context<AppEnv>) => role(c) !== "register";
@@ -132,7 +120,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", systemMfaRoutes);
 
   const account = new Hono<AppEnv>();
-  account.use("*", async (c, next) => (role(c) !== "register" ? next() : notFound(c)));
+  // A register passes every account request on to the account's core.
+  account.use("*", async (c, next) => (role(c) !== "register" ? next() : forwardToAccountCore(c, c.req.param("username")!)));
   account.route("/", accountServiceRoutes);
   account.get("/auth/who-am-i", () => {
     throw errors.removedMethod();
@@ -141,8 +130,10 @@ export function createApp(): Hono<AppEnv> {
   for (const group of accountRouteGroups) account.route("/", group.router);
   app.route("/:username", account);
   // Batch calls at the account's root, with or without the trailing slash.
-  app.post("/:username/", (c) => (getConfig(c.env).role !== "register" ? handleBatch(c) : notFound(c)));
-  app.post("/:username", (c) => (getConfig(c.env).role !== "register" ? handleBatch(c) : notFound(c)));
+  const batch = (c: Context<AppEnv>) =>
+    getConfig(c.env).role !== "register" ? handleBatch(c) : forwardToAccountCore(c, c.req.param("username")!);
+  app.post("/:username/", batch);
+  app.post("/:username", batch);
 
   return app;
 }

@@ -38,6 +38,14 @@ export interface Config {
   coreId: string;
   /** Core id → public base URL (no trailing slash). */
   cores: Record<string, string>;
+  /** Core id → region (CORES entries `{url, region}`; REGION by default): groups `/reg/hostings`. */
+  coreRegions: Record<string, string>;
+  /**
+   * How a core reaches the register's directory (src/register/register-client.ts): REGISTER_URL
+   * (its public base URL, also over the `REGISTER` service binding) and the shared REGISTER_KEY.
+   * Both null on a single node (ROLE=all), whose directory is in its own D1.
+   */
+  register: { url: string | null; key: string | null };
   hostings: unknown;
   apps: { id: string; [key: string]: unknown }[];
   service: { name: string; home: string; support: string; terms: string; serial: string; eventTypes: string };
@@ -118,7 +126,16 @@ const varsSchema = z.object({
   ROLE: z.enum(["all", "register", "core"]).default("all"),
   REGION: z.string().min(1).default("local"),
   CORE_ID: z.string().regex(/^[a-z0-9-]+$/, "CORE_ID must be lowercase letters, digits and dashes").default("local"),
-  CORES: jsonVar("CORES", z.record(z.string(), urlVar("CORES entry"))).optional(),
+  // `{id: url}`, or `{id: {url, region}}` to place cores in regions (both forms may mix).
+  CORES: jsonVar(
+    "CORES",
+    z.record(
+      z.string().regex(/^[a-z0-9-]+$/, "CORES ids must be lowercase letters, digits and dashes"),
+      z.union([urlVar("CORES entry"), z.object({ url: urlVar("CORES entry url"), region: z.string().min(1).optional() })]),
+    ),
+  ).optional(),
+  REGISTER_URL: urlVar("REGISTER_URL").optional(),
+  REGISTER_KEY: z.string().min(24, "REGISTER_KEY must be at least 24 characters").optional().or(z.literal("")),
   HOSTINGS: jsonVar("HOSTINGS", z.object({ regions: z.record(z.string(), z.unknown()) })).optional(),
   APPS: jsonVar(
     "APPS",
@@ -203,31 +220,26 @@ function parseTrustedApps(value: string, ownOrigins: string[]): TrustedApp[] {
   return entries;
 }
 
-function defaultHostings(region: string, coreId: string, coreUrl: string) {
-  return {
-    regions: {
-      [region]: {
-        name: region,
-        localizedName: { en: region },
-        zones: {
-          [region]: {
-            name: region,
-            localizedName: { en: region },
-            hostings: {
-              [coreId]: {
-                url: coreUrl,
-                name: coreId,
-                description: `Core "${coreId}" in region "${region}"`,
-                localizedDescription: {},
-                available: true,
-                availableCore: `${coreUrl}/`,
-              },
-            },
-          },
-        },
-      },
-    },
-  };
+/** Every core as a hosting, grouped by region (one zone per region). */
+function defaultHostings(cores: Record<string, string>, regions: Record<string, string>) {
+  const out: Record<string, { name: string; localizedName: object; zones: Record<string, { name: string; localizedName: object; hostings: Record<string, object> }> }> = {};
+  for (const [coreId, coreUrl] of Object.entries(cores)) {
+    const region = regions[coreId]!;
+    const zone = (out[region] ??= {
+      name: region,
+      localizedName: { en: region },
+      zones: { [region]: { name: region, localizedName: { en: region }, hostings: {} } },
+    }).zones[region]!;
+    zone.hostings[coreId] = {
+      url: coreUrl,
+      name: coreId,
+      description: `Core "${coreId}" in region "${region}"`,
+      localizedDescription: {},
+      available: true,
+      availableCore: `${coreUrl}/`,
+    };
+  }
+  return { regions: out };
 }
 
 /** `appId:secret` pairs, comma separated (APP_SECRETS). */
@@ -259,11 +271,21 @@ export function parseConfig(env: Env): Config {
   const isLocal = vars.ENVIRONMENT === "local";
   const publicUrl = vars.PUBLIC_URL;
   const domain = vars.DOMAIN || null;
-  const cores = vars.CORES ?? { [vars.CORE_ID]: publicUrl };
-  const ownCoreUrl = cores[vars.CORE_ID];
-  if (!ownCoreUrl) throw new Error(`CORES has no entry for CORE_ID "${vars.CORE_ID}"`);
-  // The pages live with the register: `…/reg/auth` DNS-less, `https://reg.{domain}/auth` with a domain.
-  const registerBase = domain ? `${new URL(publicUrl).protocol}//reg.${domain}` : `${publicUrl}/reg`;
+  const coreEntries = Object.entries(vars.CORES ?? { [vars.CORE_ID]: publicUrl });
+  const cores = Object.fromEntries(coreEntries.map(([id, e]) => [id, typeof e === "string" ? e : e.url]));
+  const coreRegions = Object.fromEntries(
+    coreEntries.map(([id, e]) => [id, (typeof e === "string" ? undefined : e.region) ?? vars.REGION]),
+  );
+  // A register hosts no account: it needs no entry of its own.
+  if (vars.ROLE !== "register" && !cores[vars.CORE_ID]) throw new Error(`CORES has no entry for CORE_ID "${vars.CORE_ID}"`);
+  const registerKey = vars.REGISTER_KEY || null;
+  if (vars.ROLE === "core" && (!registerKey || (!vars.REGISTER_URL && !env.REGISTER))) {
+    throw new Error("ROLE=core needs REGISTER_KEY and REGISTER_URL (or the REGISTER service binding) to reach the register");
+  }
+  // The pages live with the register: `…/reg/auth` DNS-less (a core's register is at REGISTER_URL),
+  // `https://reg.{domain}/auth` with a domain. Their origin is trusted for login, on cores too.
+  const registerHome = vars.ROLE === "core" && vars.REGISTER_URL ? vars.REGISTER_URL : publicUrl;
+  const registerBase = domain ? `${new URL(publicUrl).protocol}//reg.${domain}` : `${registerHome}/reg`;
   const authUrl = vars.AUTH_URL ?? `${registerBase}/auth`;
   const mailSender = vars.MAIL_SENDER ?? (isLocal ? "outbox" : "none");
   if (mailSender === "outbox" && !isLocal) throw new Error("MAIL_SENDER=outbox is for local development only");
@@ -279,7 +301,9 @@ export function parseConfig(env: Env): Config {
     region: vars.REGION,
     coreId: vars.CORE_ID,
     cores,
-    hostings: vars.HOSTINGS ?? defaultHostings(vars.REGION, vars.CORE_ID, ownCoreUrl),
+    coreRegions,
+    register: { url: vars.REGISTER_URL ?? null, key: registerKey },
+    hostings: vars.HOSTINGS ?? defaultHostings(cores, coreRegions),
     apps: vars.APPS ?? [],
     service: {
       name: vars.SERVICE_NAME,

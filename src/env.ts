@@ -14,6 +14,13 @@ export interface Env {
   REGION?: string;
   CORE_ID?: string;
   CORES?: string;
+  /** A core's way to the register (src/register/register-client.ts): its base URL and the shared key. */
+  REGISTER_URL?: string;
+  REGISTER_KEY?: string;
+  /** Service binding to the register Worker (both in one account); REGISTER_URL still names its base URL. */
+  REGISTER?: Fetcher;
+  /** Local mode only (tests): registrations with a `fault-confirm-*` / `fault-crash-*` email fail at the confirmation step. */
+  REGISTER_TEST_FAULTS?: string;
   HOSTINGS?: string;
   SERVICE_NAME?: string;
   SERVICE_HOME?: string;

@@ -6,6 +6,7 @@
 import { createApp } from "./app";
 import { getConfig } from "./config";
 import type { Env } from "./env";
+import { acceptForwardedClient } from "./http/forwarded-client";
 
 export { AccountDO } from "./account-do/account-do";
 export type { Env } from "./env";
@@ -31,6 +32,6 @@ function toPathForm(request: Request, env: Env): Request {
 
 export default {
   fetch(request, env, ctx) {
-    return app.fetch(toPathForm(request, env), env, ctx);
+    return app.fetch(toPathForm(acceptForwardedClient(request, env), env), env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -76,6 +76,7 @@ const VARIANTS: Record<string, Record<string, string>> = {
   "config-local-keyless": {
     // Local mode without ADMIN_KEY ("" overrides one a developer's .dev.vars may hold).
     ADMIN_KEY: "",
+    SECRETS_KEY: "", // likewise the MFA key `npm start` writes there
   },
   "config-production": {
     ENVIRONMENT: "production",
@@ -138,10 +139,24 @@ export default defineConfig(async () => {
         project("api", ["test/**/*.test.ts"], ["test/config/**"], {
           ADMIN_KEY: "test-admin-key-0123456789abcdef", // = TEST_ADMIN_KEY
           SECRETS_KEY: "test-secrets-key-0123456789abcdef-0123",
+          // Half-registrations on demand (test/register/directory.test.ts): see src/register/register.methods.ts.
+          REGISTER_TEST_FAULTS: "true",
         }),
         ...Object.entries(VARIANTS).map(([name, vars]) =>
           project(name, [`test/config/${name.replace(/^config-/, "")}.test.ts`], [], vars),
         ),
+        // Under Node: a register and two cores, each a real `wrangler dev` (scripts/start-multi.mjs).
+        {
+          test: {
+            name: "platform",
+            root,
+            include: ["test/platform/**/*.spec.ts"],
+            environment: "node",
+            globalSetup: [path.join(root, "test/platform/global-setup.mjs")],
+            testTimeout: 30_000,
+            hookTimeout: 150_000,
+          },
+        },
         // Under Node, against one real `wrangler dev` (test/notifications/wrangler-dev.mjs): the official
         // socket clients, and headless Chromium on the consent pages (test/pages/).
         {

@@ -3,6 +3,8 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { UserRecord } from "../account/account.store";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { Env } from "../env";
+import { registerClient } from "../register/register-client";
 import { accesses, users } from "../db/schema";
 import { errors } from "../errors";
 import type { AccessRecord } from "./accesses.store";
@@ -10,7 +12,8 @@ import { sessionIsOpen } from "./sessions";
 
 /** The account named in the path: 404 when unknown, 421 when hosted on another core. */
 function assertLocalUser(config: Config, username: string | null, user: UserRecord | undefined): UserRecord {
-  if (!user) throw errors.unknownResource("user", username ?? "");
+  // A half-registered account (not confirmed by the register, src/register/register.methods.ts) does not exist yet.
+  if (!user || user.pendingUntil !== null) throw errors.unknownResource("user", username ?? "");
   if (user.core !== config.coreId) throw errors.wrongCore(`${config.cores[user.core] ?? config.publicUrl}/`);
   return user;
 }
@@ -28,8 +31,21 @@ export function assertUsableAccess(access: AccessRecord | null | undefined, toke
   return access;
 }
 
-export async function resolveUser(db: Db, config: Config, username: string | null): Promise<UserRecord> {
+/**
+ * On a core (ROLE=core), an account this core does not have may be another core's:
+ * the register's directory says which, and the answer is 421 naming it.
+ */
+async function assertNotElsewhere(env: Env | undefined, db: Db, config: Config, username: string | null, user: unknown) {
+  if (user || !env || !username || config.role !== "core") return;
+  const core = await registerClient(env, config, db)
+    .coreOf(username)
+    .catch(() => null); // the register unreachable: the account is unknown here, as it would be anyway
+  if (core && core !== config.coreId && config.cores[core]) throw errors.wrongCore(`${config.cores[core]}/`);
+}
+
+export async function resolveUser(db: Db, config: Config, username: string | null, env?: Env): Promise<UserRecord> {
   const user = username ? await db.select().from(users).where(eq(users.username, username)).get() : undefined;
+  await assertNotElsewhere(env, db, config, username, user);
   return assertLocalUser(config, username, user);
 }
 
@@ -40,6 +56,7 @@ export async function resolveUserAndAccess(
   username: string | null,
   token: string | null,
   now: number,
+  env?: Env,
 ): Promise<{ user: UserRecord; access: AccessRecord }> {
   const row = username
     ? await db
@@ -49,6 +66,7 @@ export async function resolveUserAndAccess(
         .where(eq(users.username, username))
         .get()
     : undefined;
+  await assertNotElsewhere(env, db, config, username, row?.user);
   const user = assertLocalUser(config, username, row?.user);
   return { user, access: assertUsableAccess(row?.access, token, now) };
 }

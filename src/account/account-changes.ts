@@ -3,7 +3,7 @@
  * the field's event change together. Used by account.update and by
  * events.update on an account field's event.
  */
-import { and, eq, ne, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { runBatch, type Statement } from "../db/client";
 import { users } from "../db/schema";
@@ -11,6 +11,7 @@ import { errors } from "../errors";
 import { sealed } from "../events/events.rules";
 import { findEventRow, insertEventStatements, toApiEvent, updateEventStatements } from "../events/events.store";
 import type { MethodContext } from "../methods/method";
+import { registerClient } from "../register/register-client";
 import { accountFieldEvent, isUniqueViolation, type UserRecord } from "./account.store";
 import { streamOfField } from "./system-streams";
 
@@ -25,14 +26,10 @@ export async function applyAccountChanges(ctx: MethodContext, changes: AccountCh
   if (!user || !writer) throw new Error("account changes run in the account's Durable Object");
   const fields = (Object.keys(changes) as (keyof AccountChanges)[]).filter((f) => changes[f] !== undefined);
   if (!fields.length) return user;
-  if (changes.email !== undefined) {
-    const taken = await db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(sql`lower(${users.email}) = lower(${changes.email})`, ne(users.id, user.id)))
-      .get();
-    if (taken) throw errors.itemAlreadyExists("user", { email: changes.email });
-  }
+  // Emails are unique across the platform: the register checks and records it first (409 when taken).
+  const register = registerClient(ctx.env, ctx.config, db);
+  const newEmail = changes.email !== undefined && changes.email !== user.email ? changes.email : null;
+  if (newEmail !== null) await register.updateEmail(user.username, newEmail);
   const stamp = writer.stamp();
   const by = access?.id ?? SYSTEM_AUTHOR;
   const statements: Statement[] = [db.update(users).set(changes).where(eq(users.id, user.id))];
@@ -50,6 +47,7 @@ export async function applyAccountChanges(ctx: MethodContext, changes: AccountCh
   try {
     await runBatch(db, statements);
   } catch (err) {
+    if (newEmail !== null) await register.updateEmail(user.username, user.email).catch(() => undefined);
     // Another account took the email between the check and the write.
     if (isUniqueViolation(err)) throw errors.itemAlreadyExists("user", { email: changes.email });
     throw err;

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { accountPrefix } from "../attachments/file-store";
 import { users } from "../db/schema";
 import { defineMethod } from "../methods/method";
+import { registerClient } from "../register/register-client";
 
 export const accountDeletionMethods = [
   defineMethod({
@@ -17,7 +18,9 @@ export const accountDeletionMethods = [
     params: z.object({}).loose(),
     permission: { kind: "personal-or-admin" },
     writes: true,
-    handler: async ({ db, user, writer }) => {
+    handler: async ({ db, user, writer, env, config }) => {
+      // The name and email are freed at the register first: if it cannot be reached, nothing changes.
+      await registerClient(env, config, db).remove(user!.username);
       await db.delete(users).where(eq(users.id, user!.id));
       writer!.files.discardPrefix(accountPrefix(user!.id));
       writer!.forgetAccount();

@@ -25,6 +25,8 @@ export const users = sqliteTable(
     maxEventDuration: real("max_event_duration").notNull().default(0),
     /** Key of the attachments' read tokens (see attachments/read-tokens.ts). */
     filesSecret: text("files_secret"),
+    /** Not null while the register has not confirmed the account (migration 0011): the account is unusable. */
+    pendingUntil: real("pending_until"),
   },
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
 );
@@ -78,6 +80,25 @@ export const profiles = sqliteTable(
 );
 
 /** Single-use invitation tokens generated through the admin API. */
+/** The register's directory (migration 0011): who is hosted where, reserved then active. */
+export const directory = sqliteTable(
+  "directory",
+  {
+    username: text("username").primaryKey(),
+    email: text("email").notNull(),
+    core: text("core").notNull(),
+    status: text("status", { enum: ["reserved", "active"] }).notNull(),
+    reservedUntil: real("reserved_until"),
+    invitationToken: text("invitation_token"),
+    created: real("created").notNull(),
+  },
+  (t) => [
+    uniqueIndex("directory_email_unique").on(sql`lower(${t.email})`),
+    index("directory_core").on(t.core, t.created),
+    index("directory_created").on(t.created, t.username),
+  ],
+);
+
 export const invitations = sqliteTable("invitations", {
   token: text("token").primaryKey(),
   description: text("description"),
@@ -311,3 +332,34 @@ export const passwordResets = sqliteTable("password_resets", {
   expires: real("expires").notNull(),
   created: real("created").notNull(),
 });
+
+/** DNS records of the service's domain, kept by the register (migration 0012; see register/records.ts). */
+export const dnsRecords = sqliteTable("dns_records", {
+  subdomain: text("subdomain").primaryKey(),
+  /** JSON `{a?, aaaa?, cname?, txt?}`, as validated. */
+  records: text("records").notNull(),
+  created: real("created").notNull(),
+  modified: real("modified").notNull(),
+});
+
+/** Calls of the admin API (migration 0012; see register/admin-trail.ts): who, what, when, from where — never the key. */
+export const adminTrail = sqliteTable(
+  "admin_trail",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    time: real("time").notNull(),
+    /** First 8 hex digits of the SHA-256 of the key presented; null when none was. */
+    keyFingerprint: text("key_fingerprint"),
+    /** 1 when the key presented was the admin key. */
+    admitted: integer("admitted").notNull(),
+    method: text("method").notNull(),
+    /** `ok` or the error id. */
+    outcome: text("outcome").notNull(),
+    status: integer("status").notNull(),
+    target: text("target"),
+    ip: text("ip"),
+    country: text("country"),
+    asn: integer("asn"),
+  },
+  (t) => [index("admin_trail_time").on(t.time)],
+);

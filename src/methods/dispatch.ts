@@ -17,9 +17,10 @@ import { fromZodError, toApiError, type ErrorBody } from "../errors";
 import { assertMethodAllowed, isAdminKey } from "../permissions";
 import { nowSeconds } from "../shared/time";
 import type { CallerInfo, MethodDefinition, StoredFile } from "./method";
-import { getMethod } from "./registry";
+import { findMethod, getMethod } from "./registry";
 import { WithStatus } from "./result-status";
 import { logFailure, unexpectedError } from "../shared/log";
+import { recordAdminCall } from "../register/admin-trail";
 
 /** A method call as it crosses into the account's Durable Object: plain, cloneable data. */
 export interface CallInput {
@@ -73,6 +74,18 @@ export async function runCall(
   writer: AccountWriter | null,
   options: RunOptions = {},
 ): Promise<CallOutcome> {
+  const outcome = await dispatch(env, input, writer, options);
+  // Where the call entered (a write's second run, in the account's Durable Object, has a writer): recorded once.
+  if (!writer) await recordAdminCall(env, findMethod(input.methodId), input, outcome);
+  return outcome;
+}
+
+async function dispatch(
+  env: Env,
+  input: CallInput,
+  writer: AccountWriter | null,
+  options: RunOptions,
+): Promise<CallOutcome> {
   let accessId: string | null = null;
   let userId: number | null = null;
   try {
@@ -86,9 +99,9 @@ export async function runCall(
       (rule.kind === "access" && (input.token !== null || !rule.optional)) ||
       (rule.kind === "personal-or-admin" && !isAdminKey(config, input.token, input.caller));
     if (method.scope === "account" && wantsAccess && (!cache.user || !cache.access)) {
-      Object.assign(cache, await resolveUserAndAccess(db, config, input.username, input.token, now));
+      Object.assign(cache, await resolveUserAndAccess(db, config, input.username, input.token, now, env));
     }
-    const user = method.scope === "account" ? (cache.user ??= await resolveUser(db, config, input.username)) : null;
+    const user = method.scope === "account" ? (cache.user ??= await resolveUser(db, config, input.username, env)) : null;
     // A cached access is checked again: it may have expired by time since it was cached.
     const access = wantsAccess && cache.access ? assertUsableAccess(cache.access, input.token, now) : null;
     // This call may change them: the next call of the batch resolves them again.

@@ -13,6 +13,9 @@ import { authMethods } from "../auth/auth.methods";
 import { errors } from "../errors";
 import { profileMethods } from "../profile/profile.methods";
 import { adminMethods } from "../register/admin.methods";
+import { adminTrailMethods } from "../register/admin-trail.methods";
+import { invitationsMethods } from "../register/invitations.methods";
+import { recordsMethods } from "../register/records.methods";
 import { registerMethods } from "../register/register.methods";
 import { serviceMethods } from "../service/service.methods";
 import { webhooksMethods } from "../webhooks/webhooks.methods";
@@ -22,6 +25,9 @@ const ALL: readonly MethodDefinition[] = [
   ...serviceMethods,
   ...registerMethods,
   ...adminMethods,
+  ...invitationsMethods,
+  ...recordsMethods,
+  ...adminTrailMethods,
   ...authMethods,
   ...accountMethods,
   ...accountDeletionMethods,

@@ -12,7 +12,7 @@ import type { AccessRequest } from "../consent/access-requests.store";
 import { settleAccessRequest } from "../consent/access-requests.store";
 import type { ErrorBody } from "../errors";
 import type { AppEnv } from "../http/app-env";
-import { callMethod } from "../http/bind";
+import { callFor } from "./page-calls";
 import type { CallOutcome } from "../methods/dispatch";
 import { apiEndpoint } from "../service/service-info";
 import type { PageSession } from "./page-session";
@@ -43,12 +43,12 @@ export async function checkConsent(c: Context<AppEnv>, request: AccessRequest, s
     ...(request.deviceName ? { deviceName: request.deviceName } : {}),
     ...(request.clientData ? { clientData: request.clientData } : {}),
   };
-  const outcome = await callMethod(c, "accesses.checkApp", params, as(session));
+  const outcome = await callFor(c, "accesses.checkApp", params, as(session));
   if (!outcome.ok) return failed(outcome);
   const result = outcome.result as { matchingAccess?: ApiAccess; mismatchingAccess?: ApiAccess; checkedPermissions?: ShownPermission[] };
   if (result.matchingAccess) {
     // A matching access lists bare permissions: the names come from the person's streams.
-    const streams = await callMethod(c, "streams.get", {}, as(session));
+    const streams = await callFor(c, "streams.get", {}, as(session));
     const tree = streams.ok ? ((streams.result as { streams?: [] }).streams ?? []) : [];
     return {
       ok: true,
@@ -81,10 +81,10 @@ export async function acceptRequest(
     token = check.matching.token;
   } else {
     if (check.mismatching) {
-      const removed = await callMethod(c, "accesses.delete", { id: check.mismatching.id }, as(session));
+      const removed = await callFor(c, "accesses.delete", { id: check.mismatching.id }, as(session));
       if (!removed.ok) return failed(removed);
     }
-    const created = await callMethod(
+    const created = await callFor(
       c,
       "accesses.create",
       {
@@ -111,7 +111,7 @@ export async function acceptRequest(
   });
   if (!settled) {
     // Answered (or expired) meanwhile: the access given for nothing is taken back.
-    if (createdId) await callMethod(c, "accesses.delete", { id: createdId }, as(session));
+    if (createdId) await callFor(c, "accesses.delete", { id: createdId }, as(session));
     return { ok: false, settledMeanwhile: true };
   }
   return { ok: true, settled };
@@ -126,5 +126,5 @@ export const refuseRequest = (c: Context<AppEnv>, key: string) =>
 
 /** Ends the personal session the pages opened (their decision is made). */
 export async function endPersonalSession(c: Context<AppEnv>, session: PageSession | null): Promise<void> {
-  if (session?.token) await callMethod(c, "auth.logout", {}, { username: session.username, token: session.token });
+  if (session?.token) await callFor(c, "auth.logout", {}, { username: session.username, token: session.token });
 }

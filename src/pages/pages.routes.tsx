@@ -11,9 +11,11 @@ import { getConfig, type Config } from "../config";
 import { readAccessRequest, type AccessRequest } from "../consent/access-requests.store";
 import { errors, type ErrorBody } from "../errors";
 import type { AppEnv } from "../http/app-env";
-import { callMethod } from "../http/bind";
+import { callFor } from "./page-calls";
 import { readTextWithin } from "../http/body";
 import { jsonResponse } from "../http/meta";
+import { createDb } from "../db/client";
+import { registrationGate } from "../register/invitations";
 import { findMethod } from "../methods/registry";
 import { logFailure } from "../shared/log";
 import { ASSET_FILES } from "./assets/files";
@@ -133,12 +135,12 @@ function afterDecision(c: C, p: Page, request: AccessRequest, status: "ACCEPTED"
   return c.redirect(`${href}${joiner}${params.toString()}`, 303);
 }
 
-function signInPage(c: C, p: Page, request: AccessRequest, status: number, text: string | null, username?: string) {
-  const { page, config } = p;
+async function signInPage(c: C, p: Page, request: AccessRequest, status: number, text: string | null, username?: string) {
+  const registrationOpen = (await registrationGate(createDb(c.env.DB), p.config)) !== "closed";
   return respond(
     c,
     status,
-    <SignInPage page={page} key_={request.key} app={appIdentity(request)} registrationOpen={config.registration !== "closed"} username={username} message={text} />,
+    <SignInPage page={p.page} key_={request.key} app={appIdentity(request)} registrationOpen={registrationOpen} username={username} message={text} />,
   );
 }
 
@@ -202,7 +204,7 @@ formRoute("/auth/signin", async (c, form) => {
   if (request instanceof Response) return request;
   const p = pageFor(c, languageOf(c, request));
   const username = field(form, "username").toLowerCase();
-  const outcome = await callMethod(
+  const outcome = await callFor(
     c,
     "auth.login",
     { username, password: form.password ?? "", appId: PAGES_APP_ID },
@@ -217,7 +219,7 @@ formRoute("/auth/signin", async (c, form) => {
   const result = outcome.result as { token?: string; mfaToken?: string };
   if (result.mfaToken) {
     writeSession(c, p.site, { key: request.key, username, mfaToken: result.mfaToken });
-    if (findMethod("mfa.challenge")) await callMethod(c, "mfa.challenge", {}, { username, token: result.mfaToken });
+    if (findMethod("mfa.challenge")) await callFor(c, "mfa.challenge", {}, { username, token: result.mfaToken });
     return goTo(c, p, "/mfa", request.key);
   }
   writeSession(c, p.site, { key: request.key, username, token: result.token! });
@@ -240,7 +242,7 @@ formRoute("/auth/mfa", async (c, form) => {
   const p = pageFor(c, languageOf(c, request));
   const session = readSession(c, request.key);
   if (!session?.mfaToken) return signInPage(c, p, request, 401, p.page.t("error.session"));
-  const outcome = await callMethod(c, "mfa.verify", { code: field(form, "code") }, { username: session.username, token: session.mfaToken });
+  const outcome = await callFor(c, "mfa.verify", { code: field(form, "code") }, { username: session.username, token: session.mfaToken });
   if (!outcome.ok) {
     if (outcome.error.id === "invalid-access-token") {
       clearSession(c, p.site);
@@ -324,12 +326,14 @@ async function optionalRequest(c: C, key: string, explicitLanguage?: string): Pr
   return key ? pendingRequest(c, key, explicitLanguage) : null;
 }
 
-function registerPage(c: C, p: Page, key: string | null, status: number, text: string | null, values = {}) {
-  if (p.config.registration === "closed") return message(c, p, 403, p.page.t("register.closed"));
+/** The same gate as `auth.register` (invitations.ts): open, a token required (configured or generated), or closed. */
+async function registerPage(c: C, p: Page, key: string | null, status: number, text: string | null, values = {}) {
+  const gate = await registrationGate(createDb(c.env.DB), p.config);
+  if (gate === "closed") return message(c, p, 403, p.page.t("register.closed"));
   return respond(
     c,
     status,
-    <RegisterPage page={p.page} key_={key} needsInvitation={p.config.registration === "invitation"} values={values} message={text} />,
+    <RegisterPage page={p.page} key_={key} needsInvitation={gate === "token-required"} values={values} message={text} />,
   );
 }
 
@@ -345,7 +349,7 @@ formRoute("/auth/register", async (c, form) => {
   const p = pageFor(c, languageOf(c, request, form.lang));
   const values = { username: field(form, "username").toLowerCase(), email: field(form, "email") };
   const invitationToken = field(form, "invitationToken");
-  const outcome = await callMethod(
+  const outcome = await callFor(
     c,
     "auth.register",
     {
@@ -388,7 +392,7 @@ formRoute("/auth/forgot", async (c, form) => {
   const p = pageFor(c, languageOf(c, request, form.lang));
   const username = field(form, "username").toLowerCase();
   // The same answer whatever happened: the page tells nobody whether an account exists.
-  if (username) await callMethod(c, "account.requestPasswordReset", { appId: PAGES_APP_ID }, { username, token: null });
+  if (username) await callFor(c, "account.requestPasswordReset", { appId: PAGES_APP_ID }, { username, token: null });
   return respond(c, 200, <ForgotPage page={p.page} key_={request?.key ?? null} sent />);
 });
 
@@ -401,7 +405,7 @@ formRoute("/auth/reset", async (c, form) => {
   const p = pageFor(c, languageOf(c, null, form.lang));
   const username = field(form, "username").toLowerCase();
   const resetToken = field(form, "resetToken");
-  const outcome = await callMethod(
+  const outcome = await callFor(
     c,
     "account.resetPassword",
     { appId: PAGES_APP_ID, resetToken, newPassword: form.newPassword ?? "" },

@@ -1,44 +1,50 @@
-/** The operator's admin API (ADMIN_KEY): the user directory and invitation tokens. */
-import { asc } from "drizzle-orm";
+/** The operator's admin API (ADMIN_KEY): the user directory and the cores (invitations: invitations.methods.ts). */
 import { z } from "zod";
-import { findUserByUsername, type UserRecord } from "../account/account.store";
-import { users } from "../db/schema";
 import { errors } from "../errors";
 import { ADMIN, defineMethod } from "../methods/method";
-import { createInvitations, listInvitations } from "./invitations";
+import { StreamedResult } from "../methods/streamed";
 import { LIMITS } from "../shared/limits";
+import { activeEntriesPage, allActiveEntries, countsByCore, findActiveEntry, renameCore, type DirectoryEntry } from "./directory";
 
-const MAX_INVITATIONS_PER_CALL = 100;
-
-/** Directory entry: never the password hash. */
-function directoryEntry(user: UserRecord) {
+/** What the admin API shows of a directory entry. */
+export function directoryEntry(entry: DirectoryEntry) {
   return {
-    username: user.username,
-    email: user.email,
-    language: user.language,
-    appId: user.appId,
-    referer: user.referer,
-    invitationToken: user.invitationToken,
-    core: user.core,
-    created: user.created,
+    username: entry.username,
+    email: entry.email,
+    core: entry.core,
+    invitationToken: entry.invitationToken,
+    created: entry.created,
   };
 }
 
-const pageParams = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  skip: z.coerce.number().int().min(0).default(0),
+async function* asEntries(entries: AsyncIterable<DirectoryEntry>) {
+  for await (const entry of entries) yield directoryEntry(entry);
+}
+
+/**
+ * Every user, streamed (as the reference lists them all). Paging only when asked:
+ * `limit` (and `skip`) answer one page with the `total`.
+ */
+const listParams = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  skip: z.coerce.number().int().min(0).optional(),
+  toHTML: z.enum(["true", "false"]).optional(),
 });
+
+/** A core id as CORE_ID spells them (the reference checks host names the same way). */
+const coreName = z.string().max(LIMITS.shortText).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "Invalid core name");
 
 export const adminMethods = [
   defineMethod({
     id: "admin.listUsers",
     scope: "service",
-    params: pageParams,
+    params: listParams,
     permission: ADMIN,
     writes: false,
     handler: async ({ db }, { limit, skip }) => {
-      const rows = await db.select().from(users).orderBy(asc(users.id)).limit(limit).offset(skip).all();
-      return { users: rows.map(directoryEntry) };
+      if (limit === undefined && skip === undefined) return new StreamedResult([["users", asEntries(allActiveEntries(db))]]);
+      const page = await activeEntriesPage(db, limit ?? 100, skip ?? 0);
+      return { users: page.rows.map(directoryEntry), total: page.total, limit: limit ?? 100, skip: skip ?? 0 };
     },
   }),
   defineMethod({
@@ -48,31 +54,34 @@ export const adminMethods = [
     permission: ADMIN,
     writes: false,
     handler: async ({ db }, { username }) => {
-      const user = await findUserByUsername(db, username);
-      if (!user) throw errors.unknownResource("user", username);
-      return { user: directoryEntry(user) };
+      const entry = await findActiveEntry(db, username);
+      if (!entry) throw errors.unknownResource("user", username);
+      return { user: directoryEntry(entry) };
     },
   }),
   defineMethod({
-    id: "admin.listInvitations",
+    id: "admin.listServers",
     scope: "service",
-    params: z.object({}).loose(),
+    params: z.object({ toHTML: z.enum(["true", "false"]).optional() }),
     permission: ADMIN,
     writes: false,
-    handler: async ({ db }) => ({ invitations: await listInvitations(db) }),
+    handler: async ({ db }) => ({ servers: await countsByCore(db) }),
   }),
   defineMethod({
-    id: "admin.createInvitations",
+    id: "admin.serverUsers",
     scope: "service",
-    params: z.object({
-      count: z.coerce.number().int().min(1).max(MAX_INVITATIONS_PER_CALL),
-      description: z.string().max(500).optional(),
-    }),
+    params: z.object({ serverName: coreName, toHTML: z.enum(["true", "false"]).optional() }),
     permission: ADMIN,
     writes: false,
-    status: 201,
-    handler: async ({ db }, { count, description }) => ({
-      invitations: await createInvitations(db, count, description ?? null),
-    }),
+    handler: async ({ db }, { serverName }) => new StreamedResult([["users", asEntries(allActiveEntries(db, serverName))]]),
+  }),
+  defineMethod({
+    id: "admin.renameServer",
+    scope: "service",
+    params: z.object({ srcServerName: coreName, dstServerName: coreName }),
+    permission: ADMIN,
+    // A directory update in the register's D1, not an account write: no Durable Object involved.
+    writes: false,
+    handler: async ({ db }, { srcServerName, dstServerName }) => ({ count: await renameCore(db, srcServerName, dstServerName) }),
   }),
 ];

@@ -1,23 +1,20 @@
 /** The register: account creation and the directory of accounts (which core hosts whom). */
+import { and, eq, isNotNull, lte, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import {
-  findUserByEmail,
-  findUserByUsername,
-  insertAccountFieldEvents,
-  isUniqueViolation,
-  userIdOf,
-} from "../account/account.store";
+import { insertAccountFieldEvents, isUniqueViolation, userIdOf } from "../account/account.store";
 import { assertPasswordComplexity } from "../account/password-rules";
 import { insertPersonalAccess } from "../accesses/accesses.store";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { Env } from "../env";
 import { users } from "../db/schema";
 import { ApiError, errors } from "../errors";
 import { defineMethod, PUBLIC } from "../methods/method";
 import { hashPassword } from "../shared/crypto";
 import { newId, newToken } from "../shared/ids";
 import { apiEndpoint } from "../service/service-info";
-import { claimInvitation } from "./invitations";
+import { emailIsTaken, findActiveByEmail, findActiveEntry, findLiveEntry } from "./directory";
+import { registerClient, type RegisterClient } from "./register-client";
 import { isReservedUsername } from "./reserved-usernames";
 import { LIMITS } from "../shared/limits";
 import {
@@ -33,16 +30,43 @@ function coreUrl(config: Config, core: string): string {
   return config.cores[core] ?? config.publicUrl;
 }
 
-/** 409 naming every unique field already taken, as the reference reports them. */
-async function assertAvailable(db: Db, config: Config, p: RegistrationParams): Promise<void> {
-  if (isReservedUsername(p.username, config.extraReservedUsernames)) {
-    throw errors.itemAlreadyExists("user", { username: p.username });
+/** The core named for an unknown email: always the same one, so the answer tells nothing. */
+function defaultCore(config: Config): string {
+  return config.cores[config.coreId] ? config.coreId : (Object.keys(config.cores)[0] ?? config.coreId);
+}
+
+/**
+ * Local half-accounts (created, never confirmed by the register: a crash, or a
+ * failed confirmation) that stand in this registration's way: one of this
+ * username (the account's Durable Object serialises us with it), or one of this
+ * email whose reservation has expired. None was ever acknowledged to anyone:
+ * they are deleted, and their directory entries released.
+ */
+async function reclaimHalfAccounts(db: Db, register: RegisterClient, p: RegistrationParams): Promise<void> {
+  const stale = await db
+    .select({ id: users.id, username: users.username })
+    .from(users)
+    .where(
+      and(
+        isNotNull(users.pendingUntil),
+        or(eq(users.username, p.username), and(sql`lower(${users.email}) = lower(${p.email})`, lte(users.pendingUntil, Date.now() / 1000))),
+      ),
+    )
+    .all();
+  for (const half of stale) {
+    await register.release(half.username);
+    await db.delete(users).where(eq(users.id, half.id));
   }
-  const [byName, byEmail] = await Promise.all([findUserByUsername(db, p.username), findUserByEmail(db, p.email)]);
-  const conflicts: Record<string, string> = {};
-  if (byName) conflicts.username = p.username;
-  if (byEmail) conflicts.email = p.email;
-  if (Object.keys(conflicts).length) throw errors.itemAlreadyExists("user", conflicts);
+}
+
+/**
+ * Local mode only (REGISTER_TEST_FAULTS=true, the tests' half-registrations): an email starting
+ * with `fault-confirm-` fails the confirmation, one starting with `fault-crash-` stops before it
+ * as a crash would (nothing cleaned up).
+ */
+function testFault(env: Env, config: Config, email: string): "confirm" | "crash" | null {
+  if (!config.isLocal || env.REGISTER_TEST_FAULTS !== "true") return null;
+  return email.startsWith("fault-confirm-") ? "confirm" : email.startsWith("fault-crash-") ? "crash" : null;
 }
 
 function assertKnownHosting(config: Config, hosting: string | undefined): void {
@@ -69,12 +93,20 @@ const register = defineMethod({
   writes: true,
   accountOf: (p) => p.username,
   status: 201,
-  handler: async ({ db, config, writer }, p) => {
+  handler: async ({ db, config, writer, env }, p) => {
     if (!writer) throw new Error("auth.register must run in the account's Durable Object");
+    if (config.role === "register") {
+      throw errors.invalidOperation("Accounts are created on a core: POST {availableCore}users (see /reg/hostings).");
+    }
     assertKnownHosting(config, p.hosting);
     assertPasswordComplexity(config, p.password);
-    await assertAvailable(db, config, p);
-    const invitation = await claimInvitation(db, config, p.invitationToken, p.username);
+    if (isReservedUsername(p.username, config.extraReservedUsernames)) {
+      throw errors.itemAlreadyExists("user", { username: p.username });
+    }
+    const register = registerClient(env, config, db);
+    await reclaimHalfAccounts(db, register, p);
+    // Global uniqueness is the register's (409 naming the fields); the invitation is claimed there too.
+    const { reservedUntil } = await register.reserve({ username: p.username, email: p.email, invitationToken: p.invitationToken });
 
     const passwordHash = await hashPassword(p.password);
     const stamp = writer.stamp();
@@ -94,6 +126,8 @@ const register = defineMethod({
           core: config.coreId,
           created: stamp.time,
           filesSecret: newToken(),
+          // Unusable until the register confirms (src/accesses/authenticate.ts).
+          pendingUntil: reservedUntil,
         }),
         insertPersonalAccess(
           db,
@@ -118,14 +152,29 @@ const register = defineMethod({
         )),
       ]);
     } catch (err) {
-      await invitation.release();
-      // Another core/isolate took the email between the check and the insert: report it as the check would.
+      await register.release(p.username).catch(() => undefined); // else the reservation expires
+      // This core holds the name or email outside the directory (the register lost an entry): report it.
       if (isUniqueViolation(err)) {
-        await assertAvailable(db, config, p);
-        throw errors.itemAlreadyExists("user", { email: p.email });
+        const sameName = await db.select({ id: users.id }).from(users).where(eq(users.username, p.username)).get();
+        throw errors.itemAlreadyExists("user", sameName ? { username: p.username } : { email: p.email });
       }
       throw err;
     }
+    const fault = testFault(env, config, p.email);
+    if (fault === "crash") throw errors.apiUnavailable("Simulated crash before the confirmation (REGISTER_TEST_FAULTS).");
+    try {
+      if (fault === "confirm") throw errors.apiUnavailable("Simulated register outage (REGISTER_TEST_FAULTS).");
+      await register.confirm(p.username);
+    } catch (err) {
+      // Not confirmed: nothing was acknowledged, so nothing may remain (the release may fail too: then the
+      // reservation expires, and the next registration of this name here reclaims whatever is left).
+      await db.delete(users).where(eq(users.username, p.username));
+      await register.release(p.username).catch(() => undefined);
+      throw err instanceof ApiError && err.id !== "unknown-resource"
+        ? err
+        : errors.apiUnavailable("The register did not confirm the account: try again.");
+    }
+    await db.update(users).set({ pendingUntil: null }).where(eq(users.username, p.username));
     writer.loginGuard.reset();
     return { username: p.username, apiEndpoint: apiEndpoint(config, p.username, token) };
   },
@@ -139,7 +188,7 @@ const usernameCheck = defineMethod({
   permission: PUBLIC,
   writes: false,
   handler: async ({ db, config }, { username }) => {
-    if (await findUserByUsername(db, username)) return { reserved: true, reason: "taken" };
+    if (await findLiveEntry(db, username)) return { reserved: true, reason: "taken" };
     if (isReservedUsername(username, config.extraReservedUsernames)) return { reserved: true, reason: "reserved" };
     return { reserved: false };
   },
@@ -153,7 +202,7 @@ const emailCheck = defineMethod({
   permission: PUBLIC,
   writes: false,
   handler: async ({ db }, { email }) => {
-    if (await findUserByEmail(db, email)) throw errors.itemAlreadyExists("user", { email });
+    if (await emailIsTaken(db, email)) throw errors.itemAlreadyExists("user", { email });
     return { reserved: false };
   },
 });
@@ -165,7 +214,7 @@ const usernameForEmail = defineMethod({
   permission: PUBLIC,
   writes: false,
   handler: async ({ db }, { email }) => {
-    const user = await findUserByEmail(db, email);
+    const user = await findActiveByEmail(db, email);
     if (!user) throw new ApiError("unknown-email", "Unknown email", { data: { email } });
     return { username: user.username, uid: user.username };
   },
@@ -178,7 +227,7 @@ const userServer = defineMethod({
   permission: PUBLIC,
   writes: false,
   handler: async ({ db, config }, { username }) => {
-    const user = await findUserByUsername(db, username.toLowerCase());
+    const user = await findActiveEntry(db, username.toLowerCase());
     if (!user) throw new ApiError("unknown-user", `Unknown user "${username}"`, { data: { username } });
     return {
       server: coreUrl(config, user.core),
@@ -199,7 +248,7 @@ const cores = defineMethod({
   writes: false,
   handler: async ({ db, config }, p) => {
     if (p.username !== undefined) {
-      const user = await findUserByUsername(db, p.username);
+      const user = await findActiveEntry(db, p.username);
       if (!user) throw errors.unknownResource("user", p.username);
       // As the reference: the user's API root on the core hosting them.
       const url = config.domain
@@ -208,8 +257,8 @@ const cores = defineMethod({
       return { core: { url } };
     }
     // Known or not, an email gets a core: the answer must not tell whether it is registered.
-    const user = await findUserByEmail(db, p.email ?? "");
-    return { core: { url: `${coreUrl(config, user?.core ?? config.coreId)}/` } };
+    const user = await findActiveByEmail(db, p.email ?? "");
+    return { core: { url: `${coreUrl(config, user?.core ?? defaultCore(config))}/` } };
   },
 });
 

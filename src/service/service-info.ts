@@ -20,6 +20,8 @@ export interface ServiceInfo {
 
 /** Base URL of the register (`…/reg/` DNS-less, `https://reg.{domain}/` with a domain). */
 export function registerUrl(config: Config): string {
+  // A core serves no register: it names the one it reports to.
+  if (!config.domain && config.role === "core" && config.register.url) return `${config.register.url}/reg/`;
   if (!config.domain) return `${config.publicUrl}/reg/`;
   return `${new URL(config.publicUrl).protocol}//reg.${config.domain}/`;
 }

@@ -25,7 +25,7 @@ describe("invitation-only registration", () => {
   });
 
   it("accepts an admin-generated token once only", async () => {
-    const [invitation] = (await post("/reg/admin/invitations", { count: 1 }, ADMIN)).body.invitations;
+    const [invitation] = (await post("/reg/admin/invitations", { count: 1 }, ADMIN)).body.data;
     const first = registrationBody({ invitationToken: invitation.id, password: STRONG });
     expect((await post("/users", first)).status).toBe(201);
     expectError(await post("/users", registrationBody({ invitationToken: invitation.id, password: STRONG })), 400, "invalid-operation");
@@ -34,7 +34,7 @@ describe("invitation-only registration", () => {
   });
 
   it("gives the token back when the registration fails after claiming it", async () => {
-    const [invitation] = (await post("/reg/admin/invitations", { count: 1 }, ADMIN)).body.invitations;
+    const [invitation] = (await post("/reg/admin/invitations", { count: 1 }, ADMIN)).body.data;
     const taken = registrationBody({ invitationToken: "enjoy", password: STRONG });
     await post("/users", taken);
     // Same username → refused before the claim; same email via another name → refused at the insert.

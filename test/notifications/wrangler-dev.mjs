@@ -4,19 +4,9 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createServer } from "node:net";
 import path from "node:path";
+import { freePort } from "../helpers/free-port.mjs";
 
-/** A free port (others may run their own `wrangler dev` at the same time). */
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 const root = path.join(import.meta.dirname, "..", "..");
 export const ADMIN_KEY = "notifications-admin-key-0123456789";
 export const SECRETS_KEY = "dev-server-secrets-key-0123456789abcdef";

@@ -9,7 +9,7 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { readAccessRequest, writeAccessRequest } from "../../src/consent/access-requests.store";
 import { describe, expect, it } from "vitest";
-import { BASE, get, post, TRUSTED_ORIGIN } from "../helpers/api";
+import { BASE, get, post, TEST_ADMIN_KEY, TRUSTED_ORIGIN } from "../helpers/api";
 import { createUser, loginToken, uniqueUsername, type TestUser } from "../helpers/users";
 import { nextStepCode, userWithMfa } from "../mfa/helpers";
 import { AUTH, createAccessRequest, location, ownPermissions, PageBrowser, pollRequest, textOf } from "./page-browser";
@@ -456,5 +456,23 @@ describe("service assets", () => {
     expect(messages).toMatchObject({ LOADING: { en: expect.any(String) }, LOGIN: { en: "Sign in", fr: "Se connecter" } });
     expect((await get("/reg/assets/nothing.css")).status).toBe(404);
     expect((await get("/reg/assets/hasOwnProperty")).status).toBe(404);
+  });
+});
+
+// Last in this file: once a token exists, every later registration here would need one.
+describe("create an account once the platform has invitation tokens", () => {
+  it("asks for a token, as auth.register then requires one", async () => {
+    const request = await createAccessRequest({ requestedPermissions: [{ streamId: "notes", level: "read" }] });
+    const browser = new PageBrowser();
+    expect((await browser.get(`/register?key=${request.key}`)).html).not.toContain('name="invitationToken"');
+    const generated = await get("/reg/admin/invitations/post", { token: TEST_ADMIN_KEY, query: { count: 1 } });
+    expect(generated.status).toBe(200);
+    const invitation = generated.body.data[0].id as string;
+    expect((await browser.get(`/register?key=${request.key}`)).html).toContain('name="invitationToken"');
+    const username = uniqueUsername("invited");
+    const fields = { key: request.key, username, email: `${username}@example.com`, password: "a-good-password" };
+    expect((await browser.post("/register", fields)).status).toBe(400);
+    const created = await browser.post("/register", { ...fields, invitationToken: invitation });
+    expect(location(created)).toBe(`${AUTH}/consent?key=${request.key}&lang=en`);
   });
 });

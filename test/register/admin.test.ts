@@ -22,17 +22,7 @@ describe("admin API (local mode, ADMIN_KEY set)", () => {
     expectError(await get("/reg/admin/users/no-such-user-a1", ADMIN), 404, "unknown-resource");
   });
 
-  it("creates and lists invitation tokens (both forms)", async () => {
-    const created = await post("/reg/admin/invitations", { count: 3, description: "beta testers" }, ADMIN);
-    expect(created.status).toBe(201);
-    expect(created.body.invitations).toHaveLength(3);
-    const viaGet = await get("/reg/admin/invitations/post", { ...ADMIN, query: { count: 2, message: "legacy" } });
-    expect(viaGet.body.invitations).toHaveLength(2);
-    const ids = (await get("/reg/admin/invitations", ADMIN)).body.invitations.map((i: { id: string }) => i.id);
-    for (const i of [...created.body.invitations, ...viaGet.body.invitations]) expect(ids).toContain(i.id);
-    expectError(await post("/reg/admin/invitations", { count: 0 }, ADMIN), 400, "invalid-parameters-format");
-    expectError(await post("/reg/admin/invitations", { count: 101 }, ADMIN), 400, "invalid-parameters-format");
-  });
+  // Invitations: test/register/invitations.test.ts (generating them gates the registrations of the file after).
 
   it("refuses a missing or wrong key", async () => {
     expectError(await get("/reg/admin/users"), 401, "invalid-access-token");
