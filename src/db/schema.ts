@@ -363,3 +363,24 @@ export const adminTrail = sqliteTable(
   },
   (t) => [index("admin_trail_time").on(t.time)],
 );
+
+/** Slices of other accounts the person follows (migration 0014; see followed-slices/): the other account's url and token. */
+export const followedSlices = sqliteTable(
+  "followed_slices",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    accessToken: text("access_token").notNull(),
+    created: real("created").notNull(),
+    modified: real("modified").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.id] }),
+    uniqueIndex("followed_slices_name").on(t.userId, t.name),
+    uniqueIndex("followed_slices_url_token").on(t.userId, t.url, t.accessToken),
+  ],
+);

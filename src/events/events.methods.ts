@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { applyAccountChanges } from "../account/account-changes";
 import { isUniqueViolation } from "../account/account.store";
-import { getSystemStream, HIDDEN_SYSTEM_STREAM_IDS } from "../account/system-streams";
+import { ACCOUNT_STREAM_ID, getSystemStream, HIDDEN_SYSTEM_STREAM_IDS, systemSubtree } from "../account/system-streams";
 import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { runBatch, type Statement } from "../db/client";
 import { users } from "../db/schema";
@@ -45,7 +45,7 @@ import {
   toDeletion,
   updateEventStatements,
 } from "./events.store";
-import { queryDeletions, queryEvents, resolveScope, type Visibility } from "./events.query";
+import { queryDeletions, queryEvents, resolveScope, type Scope, type Visibility } from "./events.query";
 import { scopeExits } from "./scope-exits";
 import {
   assertContentValid,
@@ -148,6 +148,23 @@ async function writeNewVersion(ctx: MethodContext, before: ApiEvent, after: ApiE
   await runBatch(db, statements);
 }
 
+const ALL_SYSTEM_STREAM_IDS = systemSubtree(ACCOUNT_STREAM_ID, true);
+
+/**
+ * As the reference: a query over every stream (no `streams`, or `*`) with a
+ * time range holds the person's own events only — the reference dates the
+ * account's field events at the moment of reading, so no range holds them —
+ * while without a time range the field events are in. Streams named
+ * explicitly (`:_system:account`) keep them.
+ */
+function withoutSystemEventsInRange(scope: Scope, p: EventsGetParams): Scope {
+  if (p.fromTime === undefined && p.toTime === undefined) return scope;
+  return {
+    ...scope,
+    clauses: scope.clauses.map((c) => (c.any === null ? { ...c, not: [...new Set([...c.not, ...ALL_SYSTEM_STREAM_IDS])] } : c)),
+  };
+}
+
 const get = defineMethod({
   id: "events.get",
   scope: "account",
@@ -157,8 +174,12 @@ const get = defineMethod({
   handler: async (ctx, p) => {
     const { db, user } = ctx;
     const queries = parseStreamsQuery(p.streams);
-    if (isAuditQuery(queries)) return auditEvents(ctx, queries, p);
-    const scope = await resolveScope(db, user!, queries, p.state, await visibilityOf(ctx));
+    if (isAuditQuery(queries)) {
+      // The trail is read from its own table, which content conditions cannot filter: refused, as the reference refuses them on stores that cannot.
+      if (p.content?.length || p.clientData?.length) throw errors.invalidOperation("Content conditions are not supported on audit streams.");
+      return auditEvents(ctx, queries, p);
+    }
+    const scope = withoutSystemEventsInRange(await resolveScope(db, user!, queries, p.state, await visibilityOf(ctx)), p);
     const events = await primed(queryEvents(db, user!, p, scope, nowSeconds()));
     const parts: [string, AsyncIterable<unknown>][] = [["events", mapEach(events, (e) => tokened(ctx, e))]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.

@@ -11,6 +11,7 @@ import { events } from "../db/schema";
 import { jsonList } from "../db/sql";
 import { errors } from "../errors";
 import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
+import { contentConditionsSql, preferredIndex } from "./content-query";
 import { toApiEvent, toDeletion, type EventRow } from "./events.store";
 import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
 
@@ -178,6 +179,8 @@ interface Plan {
   running: SQL | null;
   /** With modifiedSince: candidate ids (small set) to drive the query from. */
   candidates: SQL | null;
+  /** An index the content conditions are served by (content-query.ts preferredIndex). */
+  index: string | null;
 }
 
 function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Plan {
@@ -191,6 +194,9 @@ function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): 
   const base: SQL[] = [sql`e.user_id = ${user.id}`, sql`e.deleted IS NULL`, scopeCondition(user.id, scope, bounds)];
   if (p.state === "default") base.push(sql`e.trashed = 0`);
   if (p.state === "trashed") base.push(sql`e.trashed = 1`);
+  const conditions = [...(p.content ?? []), ...(p.clientData ?? [])];
+  base.push(...contentConditionsSql(conditions));
+  const index = preferredIndex(conditions, p.types);
   if (p.types?.length) {
     const exact = p.types.filter((t) => !t.endsWith("/*"));
     const classes = p.types.filter((t) => t.endsWith("/*")).map((t) => `${t.slice(0, -1)}%`);
@@ -210,11 +216,11 @@ function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): 
         : sql`SELECT id FROM events WHERE user_id = ${user.id} AND modified > ${p.modifiedSince}`;
 
   const upTo = window.to === null ? sql`1` : sql`e.time <= ${window.to}`;
-  if (p.running) return { base, main: null, running: upTo, candidates };
-  if (window.from === null) return { base, main: upTo, running: null, candidates };
+  if (p.running) return { base, main: null, running: upTo, candidates, index };
+  if (window.from === null) return { base, main: upTo, running: null, candidates, index };
   // Events overlapping the window; the longest duration in the account bounds the scan from below.
   const main = sql`e.time >= ${lowestStart(user, window.from)} AND ${upTo} AND e.end_time >= ${window.from}`;
-  return { base, main, running: reachesNow(window, now) ? upTo : null, candidates };
+  return { base, main, running: reachesNow(window, now) ? upTo : null, candidates, index };
 }
 
 /** Running periods are included while the window reaches the present (as the reference). */
@@ -235,9 +241,21 @@ function lowestStart(user: UserRecord, from: number): SQL {
 type Cursor = { time: number; id: string } | null;
 
 /** One sorted source of events, read page by page with a (time, id) cursor. */
-async function* pages(db: Db, where: SQL, candidates: SQL | null, ascending: boolean, first: number): AsyncGenerator<ApiEvent> {
+async function* pages(
+  db: Db,
+  where: SQL,
+  candidates: SQL | null,
+  ascending: boolean,
+  first: number,
+  index: string | null = null,
+): AsyncGenerator<ApiEvent> {
   const order = ascending ? sql`ASC` : sql`DESC`;
-  const from = candidates ? sql`(${candidates}) AS c CROSS JOIN events e ON e.id = c.id` : sql`events e`;
+  // Index names are the code's own constants, never input.
+  const from = candidates
+    ? sql`(${candidates}) AS c CROSS JOIN events e ON e.id = c.id`
+    : index
+      ? sql`events e INDEXED BY ${sql.raw(index)}`
+      : sql`events e`;
   let cursor: Cursor = null;
   let size = Math.min(first, PAGE_SIZE);
   for (;;) {
@@ -294,7 +312,7 @@ async function* skipAndLimit<T>(source: AsyncGenerator<T>, skip: number, limit: 
 
 /** The events of events.get, in order, lazily (pages are read as the consumer pulls). */
 export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): AsyncGenerator<ApiEvent> {
-  const { base, main, running, candidates } = plan(user, p, scope, now);
+  const { base, main, running, candidates, index } = plan(user, p, scope, now);
   const ascending = p.sortAscending === true;
   const skip = p.skip ?? 0;
   const limit = effectiveLimit(p);
@@ -306,8 +324,8 @@ export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope:
     const window = running && main ? sql`((${main}) OR (e.duration IS NULL AND ${running}))` : (main ?? sql`e.duration IS NULL AND ${running!}`);
     sources.push(pages(db, where(window), candidates, ascending, first));
   } else {
-    if (main) sources.push(pages(db, where(main), null, ascending, first));
-    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, first));
+    if (main) sources.push(pages(db, where(main), null, ascending, first, index));
+    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, first, index));
   }
   const merged = sources.length === 2 ? mergeSorted(sources[0]!, sources[1]!, ascending) : sources[0]!;
   return skipAndLimit(merged, skip, limit);

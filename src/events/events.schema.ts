@@ -3,6 +3,7 @@ import { z } from "zod";
 import { EVENT_TYPE_PATTERN } from "../event-types/event-types";
 import { booleanParam, listParam, numberParam } from "../methods/param-types";
 import { LIMITS } from "../shared/limits";
+import { contentConditionsParam } from "./content-query";
 
 /** Client-chosen ids: cuid (`c` + 24) or cuid2 (24 characters starting with a letter), as the reference. */
 export const EVENT_ID_PATTERN = /^(c[a-z0-9-]{24}|[a-z][a-z0-9]{23})$/;
@@ -81,6 +82,8 @@ export const eventsGetParams = z.strictObject({
   state: z.enum(["default", "trashed", "all"]).default("default"),
   modifiedSince: numberParam.optional(),
   includeDeletions: booleanParam.optional(),
+  content: contentConditionsParam("content").optional(),
+  clientData: contentConditionsParam("clientData").optional(),
 });
 export type EventsGetParams = z.output<typeof eventsGetParams>;
 

@@ -14,6 +14,7 @@ import { profileRoutes } from "../profile/profile.routes";
 import { registerRoutes } from "../register/register.routes";
 import { streamsRoutes } from "../streams/streams.routes";
 import { webhooksRoutes } from "../webhooks/webhooks.routes";
+import { followedSlicesRoutes } from "../followed-slices/followed-slices.routes";
 import { routeGroup, type RouteSpec } from "./bind";
 
 /** Root-level register routes (the reference serves these outside `/reg` too). */
@@ -24,7 +25,7 @@ export const rootRegisterRoutes = routeGroup([
   { verb: "get", path: "/apps/:id", methodId: "apps.getOne", build: ({ path }) => ({ id: path.id }) },
 ]);
 
-export const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes, webhooksRoutes, mfaRoutes];
+export const accountRouteGroups = [authRoutes, accountRoutes, profileRoutes, streamsRoutes, eventsRoutes, accessesRoutes, attachmentsRoutes, webhooksRoutes, followedSlicesRoutes, mfaRoutes];
 
 /** Every plain method binding with its full path (DNS-less form), for conformance tests and docs. */
 export function httpRoutes(): (RouteSpec & { fullPath: string })[] {

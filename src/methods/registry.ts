@@ -19,6 +19,7 @@ import { recordsMethods } from "../register/records.methods";
 import { registerMethods } from "../register/register.methods";
 import { serviceMethods } from "../service/service.methods";
 import { webhooksMethods } from "../webhooks/webhooks.methods";
+import { followedSlicesMethods } from "../followed-slices/followed-slices.methods";
 import type { MethodDefinition } from "./method";
 
 const ALL: readonly MethodDefinition[] = [
@@ -39,6 +40,7 @@ const ALL: readonly MethodDefinition[] = [
   checkApp,
   ...attachmentsMethods,
   ...webhooksMethods,
+  ...followedSlicesMethods,
   ...accessRequestsMethods,
   ...mfaMethods,
 ] as MethodDefinition[];

@@ -13,7 +13,7 @@ export interface ServiceInfo {
   eventTypes: string;
   serial: string;
   version: string;
-  features: { noHF: boolean };
+  features: { noHF: boolean; contentQueries: boolean };
   /** The assets index (favicon, stylesheet, the official client's sign-in button), served by src/pages/. */
   assets: { definitions: string };
 }
@@ -50,8 +50,9 @@ export function serviceInfo(config: Config): ServiceInfo {
     eventTypes: config.service.eventTypes,
     serial: config.service.serial,
     version: API_VERSION,
-    // High-frequency series are not served: clients (e.g. the pryv library) check this flag.
-    features: { noHF: true },
+    // High-frequency series are not served; events.get takes `content` / `clientData` conditions.
+    // Clients (e.g. the pryv library) check these flags.
+    features: { noHF: true, contentQueries: true },
     assets: { definitions: `${registerUrl(config)}assets/index.json` },
   };
 }

@@ -51,7 +51,7 @@ const PER_ROUTE_TIMEOUT_MS = 120_000;
 export const GROUPS = {
   "register and account": (id: string) => /^(auth|admin|apps|account|profile|mfa|accessRequests)\./.test(id),
   "streams, events and attachments": (id: string) => /^(streams|events)\./.test(id),
-  accesses: (id: string) => /^(accesses|webhooks)\./.test(id) || id === "getAccessInfo",
+  accesses: (id: string) => /^(accesses|webhooks|followedSlices)\./.test(id) || id === "getAccessInfo",
 } satisfies Record<string, (methodId: string) => boolean>;
 
 /** Each HTTP-bound method is checked by exactly one file. */

@@ -18,7 +18,7 @@ export async function accessRows(username: string) {
 export async function accountSnapshot(username: string) {
   const user = await userRow(username);
   if (!user) return null;
-  const tables = ["accesses", "profiles", "events", "event_streams", "streams", "event_history", "event_scope_changes"];
+  const tables = ["accesses", "profiles", "events", "event_streams", "streams", "event_history", "event_scope_changes", "followed_slices", "mfa", "password_resets"];
   const answers = await env.DB.batch(
     tables.map((table) => env.DB.prepare(`SELECT * FROM ${table} WHERE user_id = ? ORDER BY 1, 2`).bind(user.id)),
   );

@@ -14,6 +14,8 @@ const expected = {
   serial: expect.any(String),
   version: expect.any(String),
   assets: { definitions: `${BASE}/reg/assets/index.json` },
+  // The pryv client's Service#supportsContentQueries() reads this flag.
+  features: { noHF: true, contentQueries: true },
 };
 
 describe("service.info", () => {
