@@ -8,9 +8,10 @@
 //
 // Options (env): BENCH_NOTIFY_CONNECT_SECONDS (connect deadline per scenario, 120),
 // BENCH_NOTIFY_BATCH (sockets connected at once, 50), BENCH_NOTIFY_MAX_CREATES (300).
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 import { account } from "./scenarios.mjs";
+import { workerdProcesses } from "./machine.mjs";
 
 const CONNECT_SECONDS = Number(process.env.BENCH_NOTIFY_CONNECT_SECONDS ?? 120);
 const BATCH = Number(process.env.BENCH_NOTIFY_BATCH ?? 50);
@@ -20,36 +21,6 @@ const SETTLE_MS = 3000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-/** The workerd processes under `rootPid` (wrangler dev's children), with their command lines. */
-function workerdProcesses(rootPid) {
-  const children = new Map();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found = [];
-  const queue = [rootPid];
-  for (let i = 0; i < queue.length && i < 10_000; i++) {
-    for (const child of children.get(queue[i]) ?? []) {
-      queue.push(child);
-      try {
-        const comm = readFileSync(`/proc/${child}/comm`, "utf8").trim();
-        if (comm === "workerd") found.push({ pid: child, cmd: readFileSync(`/proc/${child}/cmdline`, "utf8").replaceAll("\0", " ") });
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
-  return found;
-}
 
 /**
  * VmRSS in kB of each workerd process under `rootPid`, and their sum. The one

@@ -6,17 +6,28 @@
 // Results: bench/results/latest.{json,md}. Traffic goes to 127.0.0.1 only;
 // every loop is bounded in requests and time.
 //
+// Every measured response carries the Worker's bench-mode `Server-Timing`
+// (src/shared/trace.ts): the report gives D1 round trips per request and the
+// mean ms per phase, per scenario.
+//
 // Options (env): BENCH_PORT (8791), BENCH_SECONDS per scenario (8),
 // BENCH_CONCURRENCY (8), BENCH_EVENTS in the big account (100000),
 // BENCH_SCENARIOS (comma list of ids; default all), BENCH_OUT (results path
 // without extension; default bench/results/latest). Notification scenarios
 // (notify-1, notify-100, notify-1000): see bench/notifications.mjs.
+// BENCH_PROFILE=<scenario id>: runs that scenario (unless BENCH_SCENARIOS says
+// more) with wrangler's inspector on BENCH_INSPECTOR_PORT (9231), profiles the
+// Worker during its measured load and writes bench/results/profile-<id>.{cpuprofile,md}
+// (results then default to bench/results/profile-<id>-results.{json,md}, not latest).
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { scenarios as httpScenarios } from "./scenarios.mjs";
+import { bigAccountLoad, scenarios as httpScenarios } from "./scenarios.mjs";
 import { notificationScenarios } from "./notifications.mjs";
+import { cpuMeter, machineInfo } from "./machine.mjs";
+import { timingTotals } from "./server-timing.mjs";
+import { startProfiler, summariseProfile } from "./profile.mjs";
 
 const scenarios = [...httpScenarios, ...notificationScenarios];
 
@@ -25,6 +36,12 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const MAX_REQUESTS = 200_000;
+const PROFILE = process.env.BENCH_PROFILE || null;
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9231);
+const GOAL_SHARE = 40; // % of the baseline's req/s (issue 13)
+const GOAL_TAIL = 3; // p99 ÷ p50
+const GOAL_BATCH_1000_MS = 300;
+const GOAL_LOAD_EVENTS_PER_S = 3000;
 const root = path.join(import.meta.dirname, "..");
 
 function startServer(state) {
@@ -36,7 +53,10 @@ function startServer(state) {
       if (code !== 0) return reject(new Error(`migrations failed (${code})`));
       const server = spawn(
         wrangler,
-        ["dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PUBLIC_URL:${BASE}`, "--var", "BENCH_ROUTES:true", "--log-level", "warn"],
+        [
+          "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PUBLIC_URL:${BASE}`, "--var", "BENCH_ROUTES:true", "--log-level", "warn",
+          ...(PROFILE ? ["--inspector-port", String(INSPECTOR_PORT)] : []),
+        ],
         { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
       );
       const timer = setTimeout(() => reject(new Error("wrangler dev did not start in 60 s")), 60_000);
@@ -65,20 +85,29 @@ function stopServer(server) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-/** Runs `request` from `concurrency` loops for SECONDS (at most MAX_REQUESTS); MB/s when `bytes` per request is given. */
-async function measure(request, concurrency = CONCURRENCY, bytes = 0) {
+/**
+ * Runs `request` from `concurrency` loops for SECONDS (at most MAX_REQUESTS); MB/s when `bytes` per request is given.
+ * `failed(text)`: an answer below 400 that is still an error (a batch with a failed call). The client is one
+ * process with Node's fetch pool (keep-alive); its CPU and the server's (wrangler + workerd) are reported.
+ */
+async function measure(request, { concurrency = CONCURRENCY, bytes = 0, failed = null, serverPid = null } = {}) {
   const latencies = [];
+  const timing = timingTotals();
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
+  const cpu = cpuMeter(serverPid);
   async function loop() {
     while (performance.now() < deadline && latencies.length + errors < MAX_REQUESTS) {
       const t0 = performance.now();
       try {
         const res = await request();
-        await res.arrayBuffer();
-        if (res.status >= 400) errors++;
-        else latencies.push(performance.now() - t0);
+        const bad = failed ? failed(await res.text()) : (await res.arrayBuffer(), false);
+        if (res.status >= 400 || bad) errors++;
+        else {
+          latencies.push(performance.now() - t0);
+          timing.add(res);
+        }
       } catch {
         errors++;
       }
@@ -95,7 +124,26 @@ async function measure(request, concurrency = CONCURRENCY, bytes = 0) {
     p90: Number(percentile(latencies, 90)?.toFixed(1)),
     p99: Number(percentile(latencies, 99)?.toFixed(1)),
     ...(bytes ? { mbps: Number(((latencies.length * bytes) / elapsed / 1e6).toFixed(1)) } : {}),
+    ...cpu(),
+    timing: timing.summary(),
   };
+}
+
+/** Profiles the Worker while `load` runs: writes the .cpuprofile and its summary, gives the summary's path. */
+async function profiled(scenario, load) {
+  const profiler = await startProfiler(INSPECTOR_PORT);
+  let result;
+  try {
+    result = await load();
+  } finally {
+    const { profile, targets, scripts } = await profiler.stop();
+    const out = path.join(import.meta.dirname, "results", `profile-${scenario.id}`);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(`${out}.cpuprofile`, JSON.stringify(profile));
+    writeFileSync(`${out}.md`, summariseProfile(profile, { root, scenario: scenario.title, targets, scripts }));
+    console.log(`  profile written to ${path.relative(process.cwd(), out)}.{cpuprofile,md}`);
+  }
+  return result;
 }
 
 const baselineRequest = () => fetch(`${BASE}/favicon.ico`);
@@ -106,12 +154,16 @@ async function main() {
   const server = await startServer(state);
   const results = [];
   try {
-    const only = process.env.BENCH_SCENARIOS?.split(",");
+    // Warm-up, thrown away: the first scenario's baseline would otherwise measure a cold isolate and JIT.
+    await measure(baselineRequest);
+    const only = process.env.BENCH_SCENARIOS?.split(",") ?? (PROFILE ? [PROFILE] : null);
     for (const scenario of scenarios.filter((s) => !only || only.includes(s.id))) {
       console.log(`\n${scenario.title}: preparing …`);
       const prepared = await scenario.prepare(BASE, { serverPid: server.pid, seconds: SECONDS });
+      if (prepared.figureOnly) continue; // reported as a figure of its own (the big account's load)
       if (prepared.note) console.log(`  ${prepared.note}`);
       const concurrency = prepared.concurrency ?? CONCURRENCY;
+      const options = { concurrency, bytes: prepared.bytes, serverPid: server.pid };
       let baseline, measured, check, title, note, extra;
       if (prepared.run) {
         // A scenario measuring itself (notifications): baseline and measured from its own loop.
@@ -119,40 +171,86 @@ async function main() {
         check = null;
         if (note) console.log(`  ${note}`);
       } else {
-        baseline = await measure(prepared.baseline ?? baselineRequest, concurrency, prepared.bytes);
-        measured = await measure(() => prepared.request(), concurrency, prepared.bytes);
+        baseline = await measure(prepared.baseline ?? baselineRequest, options);
+        const load = () => measure(() => prepared.request(), { ...options, failed: prepared.failed });
+        measured = PROFILE === scenario.id ? await profiled(scenario, load) : await load();
         check = prepared.check ? await prepared.check() : null;
       }
       note = [prepared.note, note].filter(Boolean).join("; ");
-      results.push({ id: scenario.id, title: title ?? scenario.title, note, concurrency, baseline, measured, check, ...(extra ? { extra } : {}) });
+      results.push({ id: scenario.id, title: title ?? scenario.title, goal: !!scenario.goal, note, concurrency, baseline, measured, check, ...(extra ? { extra } : {}) });
       const mb = (m) => (m.mbps !== undefined ? `  ${m.mbps} MB/s` : "");
+      const trips = (m) => (m.timing?.d1Trips != null ? `  ${m.timing.d1Trips} D1 trips/req` : "");
       console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms${mb(baseline)}`);
-      console.log(`  scenario  ${measured.rps} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms${mb(measured)}  (${measured.errors} errors)${check ? `  ${check}` : ""}`);
+      console.log(`  scenario  ${measured.rps} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms${mb(measured)}${trips(measured)}  (${measured.errors} errors)${check ? `  ${check}` : ""}`);
     }
   } finally {
     stopServer(server);
     rmSync(state, { recursive: true, force: true });
   }
-  writeResults(results);
+  writeResults(results, await bigAccountLoad());
 }
 
-function writeResults(results) {
-  const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(import.meta.dirname, "results", "latest");
+const ratio = (a, b) => (a && b ? a / b : null);
+const fixed = (x, digits = 0) => (x == null || Number.isNaN(x) ? "–" : x.toFixed(digits));
+const mark = (ok) => (ok ? "✓" : "✗");
+
+/** The issue-13 goals this run shows, one line each. */
+function goalLines(results, load) {
+  const lines = results
+    .filter((r) => r.goal)
+    .map((r) => {
+      const share = ratio(r.measured.rps, r.baseline.rps) * 100;
+      const tail = ratio(r.measured.p99, r.measured.p50);
+      return `- ${r.title}: ${fixed(share)} % of baseline ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 1)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL})`;
+    });
+  const batch = results.find((r) => r.id === "batch-1000-create");
+  if (batch) lines.push(`- batch of 1000 events.create: p50 ${batch.measured.p50} ms, p99 ${batch.measured.p99} ms per batch ${mark(batch.measured.p50 <= GOAL_BATCH_1000_MS)} (goal ≤ ${GOAL_BATCH_1000_MS} ms)`);
+  if (load) {
+    lines.push(
+      `- loading ${load.events.toLocaleString("en")} events in ${load.batches} batches of 1000: ${load.eventsPerSecond} events/s ${mark(load.eventsPerSecond >= GOAL_LOAD_EVENTS_PER_S)} (goal ≥ ${GOAL_LOAD_EVENTS_PER_S}), ${load.seconds} s; per batch p50 ${load.batchP50} ms, p99 ${load.batchP99} ms, ${fixed(load.timing.d1Trips, 1)} D1 trips`,
+    );
+  }
+  return lines;
+}
+
+function writeResults(results, load) {
+  const out = process.env.BENCH_OUT
+    ? path.resolve(process.env.BENCH_OUT)
+    : path.join(import.meta.dirname, "results", PROFILE ? `profile-${PROFILE}-results` : "latest");
   mkdirSync(path.dirname(out), { recursive: true });
   const when = new Date().toISOString();
-  const setup = { seconds: SECONDS, concurrency: CONCURRENCY, node: process.version, cpus: cpus().length };
-  writeFileSync(`${out}.json`, JSON.stringify({ when, setup, results }, null, 2) + "\n");
+  const machine = machineInfo(root);
+  const setup = { seconds: SECONDS, concurrency: CONCURRENCY, events: Number(process.env.BENCH_EVENTS ?? 100_000), profile: PROFILE, ...machine };
+  writeFileSync(`${out}.json`, JSON.stringify({ when, setup, results, ...(load ? { load } : {}) }, null, 2) + "\n");
   const mb = (m) => (m.mbps !== undefined ? ` (${m.mbps} MB/s)` : "");
-  const rows = results.map(
-    (r) =>
-      `| ${r.title} | ${r.concurrency} | ${r.measured.rps}${mb(r.measured)} | ${r.measured.p50} | ${r.measured.p99} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.measured.errors} |`,
+  const rows = results.map((r) => {
+    const m = r.measured;
+    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(ratio(m.rps, r.baseline.rps) * 100)} % | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(m.timing?.d1Trips, 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
+  });
+  const phaseNames = [...new Set(results.flatMap((r) => Object.keys(r.measured.timing?.phases ?? {})))].sort((a, b) =>
+    a === "total" ? 1 : b === "total" ? -1 : a.localeCompare(b),
   );
+  const phaseRows = results
+    .filter((r) => r.measured.timing?.responses)
+    .map((r) => `| ${r.title} | ${r.measured.timing.responses} | ${phaseNames.map((n) => fixed(r.measured.timing.phases[n], 2)).join(" | ")} |`);
   const md = [
-    `Measured ${when} — wrangler dev (local workerd, local D1/DO/R2), ${SECONDS} s per scenario, ${setup.cpus} CPU cores shared by client and server. Baseline: a trivial Hono route, or for files a bare R2 put/get route, measured the same way in the same run; for notifications, the same sequential creates' own HTTP latency (req/s = creates/s).`,
+    `Measured ${when} — wrangler ${machine.wrangler} dev (local workerd, local D1/DO/R2), node ${machine.node}, ${machine.cpus} × ${machine.model} shared by client and server${machine.kernel ? ` (${machine.kernel})` : ""}.`,
+    `Load: ${CONCURRENCY} clients unless the table says otherwise (one Node process, fetch keep-alive pool), ${SECONDS} s per scenario; big account: ${setup.events.toLocaleString("en")} events.${PROFILE ? ` Profiled run (${PROFILE}): the sampler slows the Worker, figures are not comparable with a plain run.` : ""}`,
+    "Baseline: a trivial Hono route, or for files a bare R2 put/get route, measured the same way right before each scenario in the same run; for notifications, the same sequential creates' own HTTP latency (req/s = creates/s).",
     "",
-    "| scenario | clients | req/s | p50 ms | p99 ms | baseline req/s | baseline p50 | baseline p99 | errors |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | clients | req/s | % of baseline | p50 ms | p99 ms | p99/p50 | D1 trips/req | baseline req/s | baseline p50 | baseline p99 | errors | CPU % client / server |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
+    "",
+    "Goals (issue 13):",
+    "",
+    ...goalLines(results, load),
+    "",
+    "Where the time goes: mean ms per request and phase, from each measured response's `Server-Timing` (bench mode). `total`: the Worker, from the request until the answer's headers; a streamed body (events.get) is produced after them, so its serialisation and later pages are not in it. `d1`: waiting on D1, wherever it runs (the Worker, or the account's Durable Object when it returns its trace). Phases nest (`d1` inside `handler` or `do`, everything inside `total`): a row does not add up. Local workerd's clock advances during CPU work but only in 1 ms steps: short phases are means of 0/1 ms readings. CPU %: of one core, client = this process, server = wrangler and its workerd processes.",
+    "",
+    `| scenario | timed responses | ${phaseNames.join(" | ")} |`,
+    `|---|---:|${phaseNames.map(() => "---:").join("|")}|`,
+    ...phaseRows,
     "",
     ...results.filter((r) => r.note || r.check).map((r) => `- ${r.title}: ${[r.note, r.check].filter(Boolean).join("; ")}`),
   ].join("\n");

@@ -23,12 +23,15 @@ import { forwardRegistration, forwardToAccountCore } from "./register/forward";
 import { invitationCheckRoutes } from "./register/invitations.routes";
 import { accessRequestsRoutes } from "./consent/access-requests.routes";
 import { serviceInfo } from "./service/service-info";
+import { bookmarkHeader } from "./db/replicas";
 import { accountServiceRoutes, serviceRoutes } from "./service/service.routes";
 import { outboxRoutes } from "./mail/outbox.routes";
 import { pagesRoutes } from "./pages/pages.routes";
 import { unexpectedError } from "./shared/log";
 import { systemMfaRoutes } from "./mfa/mfa.routes";
 import { handleJsonSocket, handleSocket } from "./notifications/socket-route";
+import { openApiRoutes } from "./openapi/openapi.routes";
+import { docsRoutes } from "./openapi/docs.routes";
 
 function errorResponse(c: Context<AppEnv>, err: unknown): Response {
   let apiError = toApiError(err);
@@ -77,12 +80,15 @@ export function createApp(): Hono<AppEnv> {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
     c.header("X-Content-Type-Options", "nosniff");
   });
+  app.use("*", bookmarkHeader); // local mode with D1_READ_REPLICAS=on only (src/db/replicas.ts)
   app.onError((err, c) => errorResponse(c, err));
   app.notFound((c) => notFound(c));
 
   app.get("/", (c) => jsonResponse(c, getConfig(c.env), 200, { service: serviceInfo(getConfig(c.env)) }));
   app.get("/favicon.ico", (c) => c.body(null, 204));
   app.route("/", serviceRoutes);
+  app.route("/", openApiRoutes); // `/openapi.json`, `/reg/openapi.json` (src/openapi/)
+  app.route("/", docsRoutes); // `/docs`, `/reg/docs`: the interactive reference
   app.route("/bench/r2", rawR2Routes);
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;

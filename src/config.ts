@@ -85,6 +85,8 @@ export interface Config {
   passwordReset: { ttlSeconds: number };
   /** SECRETS_KEY (a secret, ≥ 32 characters): encrypts MFA secrets at rest. Null → MFA cannot be activated. */
   secretsKey: string | null;
+  /** D1_READ_REPLICAS=on: reads from D1 read replicas, never older than the account's last commit (src/db/replicas.ts). */
+  d1ReadReplicas: boolean;
 }
 
 const list = (value?: string) =>
@@ -181,6 +183,7 @@ const varsSchema = z.object({
   MAX_UPLOAD_BYTES: intVar("MAX_UPLOAD_BYTES", 1024, 5 * 1024 * 1024 * 1024).default(60 * 1024 * 1024),
   SOCKET_PING_INTERVAL_MS: intVar("SOCKET_PING_INTERVAL_MS", 200, 10 * 60 * 1000).default(25_000),
   WEBHOOKS_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "WEBHOOKS_ALLOW_PRIVATE must be true or false" }).default("false"),
+  D1_READ_REPLICAS: z.enum(["off", "on"], { error: "D1_READ_REPLICAS must be off or on" }).default("off"),
 });
 
 /** `*` matches any run of non-space characters; everything else is literal. */
@@ -341,6 +344,7 @@ export function parseConfig(env: Env): Config {
     },
     passwordReset: { ttlSeconds: vars.PASSWORD_RESET_TTL },
     secretsKey: vars.SECRETS_KEY || null,
+    d1ReadReplicas: vars.D1_READ_REPLICAS === "on",
   };
 }
 

@@ -55,6 +55,8 @@ export interface Env {
   MAIL_API_KEY?: string;
   PASSWORD_RESET_TTL?: string;
   SECRETS_KEY?: string;
+  /** `on`: reads from D1 read replicas through the Sessions API (src/db/replicas.ts). */
+  D1_READ_REPLICAS?: string;
   /** Cloudflare Email Routing's `send_email` binding (MAIL_SENDER=send-email). */
   MAIL?: SendEmail;
   /** Set by the notifications tests (local mode only): JSON sockets answer `debug.instance` (docs/notifications.md). */

@@ -38,6 +38,9 @@ const STATUS = {
 
 export type ErrorId = keyof typeof STATUS;
 
+/** Every error id with its usual HTTP status (the OpenAPI document lists them per operation). */
+export const errorStatuses: Readonly<Record<ErrorId, number>> = STATUS;
+
 /** Codes naming a faulty registration field inside `invalid-parameters-format` data (as the reference). */
 export type SubErrorId =
   | "username-required"

@@ -7,6 +7,7 @@ import { createApp } from "./app";
 import { getConfig } from "./config";
 import type { Env } from "./env";
 import { acceptForwardedClient } from "./http/forwarded-client";
+import { countingD1, newTrace, serverTiming, traceEnabled, withTrace } from "./shared/trace";
 
 export { AccountDO } from "./account-do/account-do";
 export type { Env } from "./env";
@@ -30,8 +31,38 @@ function toPathForm(request: Request, env: Env): Request {
   return new Request(url, request);
 }
 
+function serve(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+  return app.fetch(toPathForm(acceptForwardedClient(request, env), env), env, ctx);
+}
+
+/** Bench mode: the env whose D1 counts round trips, built once per isolate (the config cache is keyed on it too). */
+const countingEnvs = new WeakMap<Env, Env>();
+function countingEnv(env: Env): Env {
+  let counting = countingEnvs.get(env);
+  if (!counting) {
+    counting = { ...env, DB: countingD1(env.DB) };
+    countingEnvs.set(env, counting);
+  }
+  return counting;
+}
+
+/**
+ * Bench mode: the request runs with a trace, answered as `Server-Timing` (`total`: until the
+ * headers; a streamed body's later pages are produced after them and are not in it).
+ */
+async function serveTraced(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const trace = newTrace();
+  const started = performance.now();
+  const response = await withTrace(trace, () => serve(request, countingEnv(env), ctx));
+  if (response.status === 101 || response.webSocket) return response; // a socket's answer is not copied
+  trace.phases.total = performance.now() - started;
+  const timed = new Response(response.body, response); // the app's headers may be immutable
+  timed.headers.set("Server-Timing", serverTiming(trace));
+  return timed;
+}
+
 export default {
   fetch(request, env, ctx) {
-    return app.fetch(toPathForm(acceptForwardedClient(request, env), env), env, ctx);
+    return traceEnabled(env) ? serveTraced(request, env, ctx) : serve(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -106,6 +106,11 @@ VARIANTS["config-registered-apps"] = {
   APP_SECRETS: "lab-backend:lab-backend-secret-0123456789",
 };
 
+// D1 read replicas through the Sessions API (test/config/replicas.test.ts).
+VARIANTS["config-replicas"] = { ADMIN_KEY: "replicas-admin-key-0123456789abc", D1_READ_REPLICAS: "on" };
+// Bench mode (src/shared/trace.ts): the round trips and phases every answer reports in `Server-Timing`.
+VARIANTS["config-bench"] = { ADMIN_KEY: "bench-admin-key-0123456789abcdef", BENCH_ROUTES: "true" };
+
 // Production again, with the webhooks' target rule as deployed (no private targets).
 VARIANTS["config-production-webhooks"] = { ...VARIANTS["config-production"]!, WEBHOOKS_ALLOW_PRIVATE: "false" };
 
@@ -127,7 +132,8 @@ export default defineConfig(async () => {
         root,
         include,
         exclude,
-        setupFiles: [path.join(root, "test/setup/apply-migrations.ts")],
+        // Every response is also held to the OpenAPI document (test/setup/openapi-responses.ts).
+        setupFiles: [path.join(root, "test/setup/apply-migrations.ts"), path.join(root, "test/setup/openapi-responses.ts")],
         testTimeout: 30_000,
         hookTimeout: 30_000,
       },
@@ -163,7 +169,8 @@ export default defineConfig(async () => {
           test: {
             name: "notifications",
             root,
-            include: ["test/notifications/**/*.spec.ts", "test/pages/**/*.spec.ts"],
+            // test/openapi/*.spec.ts: the document against the OpenAPI 3.1 schema (an Ajv-based validator, Node only).
+            include: ["test/notifications/**/*.spec.ts", "test/pages/**/*.spec.ts", "test/openapi/**/*.spec.ts"],
             environment: "node",
             globalSetup: [path.join(root, "test/notifications/wrangler-dev.mjs")],
             testTimeout: 30_000,

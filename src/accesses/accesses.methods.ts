@@ -25,6 +25,10 @@ import {
   accessesGetParams,
   accessGetOneParams,
   accessUpdateParams,
+  accessDeleteResult,
+  accessInfoResult,
+  accessResultBody,
+  accessesGetResult,
   type PermissionInput,
 } from "./accesses.schema";
 import {
@@ -88,6 +92,7 @@ async function streamsToCreate(ctx: MethodContext, permissions: readonly Permiss
 
 const create = defineMethod({
   id: "accesses.create",
+  result: accessResultBody,
   scope: "account",
   params: accessCreateParams,
   permission: NOT_SHARED,
@@ -141,6 +146,7 @@ const create = defineMethod({
 
 const get = defineMethod({
   id: "accesses.get",
+  result: accessesGetResult,
   scope: "account",
   params: accessesGetParams,
   permission: NOT_SHARED,
@@ -170,6 +176,7 @@ async function visibleAccess(ctx: MethodContext, id: string): Promise<AccessReco
 
 const getOne = defineMethod({
   id: "accesses.getOne",
+  result: accessResultBody,
   scope: "account",
   params: accessGetOneParams,
   permission: NOT_SHARED,
@@ -179,6 +186,7 @@ const getOne = defineMethod({
 
 const update = defineMethod({
   id: "accesses.update",
+  result: accessResultBody,
   scope: "account",
   params: accessUpdateParams,
   permission: NOT_SHARED,
@@ -252,6 +260,7 @@ function delegates(manager: AccessRecord, permissions: readonly Permission[], pa
 
 const del = defineMethod({
   id: "accesses.delete",
+  result: accessDeleteResult,
   scope: "account",
   params: accessDeleteParams,
   permission: ANY_ACCESS,
@@ -282,13 +291,15 @@ const del = defineMethod({
 
 const info = defineMethod({
   id: "getAccessInfo",
+  result: accessInfoResult,
   scope: "account",
   params: accessGetOneParams.partial().loose(),
   permission: ANY_ACCESS,
   writes: false,
   handler: async (ctx) => {
     const { logic } = await permissionsOf(ctx);
-    const access = toApiAccess(ctx.access!, { calls: true });
+    // Its usage counters as stored now: the caller state a read runs on may be older (they do not move its revision).
+    const access = toApiAccess((await findAccessById(ctx.db, ctx.user!.id, ctx.access!.id)) ?? ctx.access!, { calls: true });
     const info: Record<string, unknown> = { ...access, permissions: logic.effectivePermissions(), user: { username: ctx.user!.username } };
     // Beyond Pryv: the person sees at a glance where tokens were first used from, lately.
     if (ctx.access!.type === "personal") info.newOrigins = await recentNewOrigins(ctx.db, ctx.user!.id, nowSeconds() - NEW_ORIGINS_WINDOW);

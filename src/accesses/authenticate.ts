@@ -9,6 +9,9 @@ import { accesses, users } from "../db/schema";
 import { errors } from "../errors";
 import type { AccessRecord } from "./accesses.store";
 import { sessionIsOpen } from "./sessions";
+import { forgetCaller, keepCaller, type CallerState } from "./caller-states";
+import { createDb } from "../db/client";
+import { nowSeconds } from "../shared/time";
 
 /** The account named in the path: 404 when unknown, 421 when hosted on another core. */
 function assertLocalUser(config: Config, username: string | null, user: UserRecord | undefined): UserRecord {
@@ -69,4 +72,23 @@ export async function resolveUserAndAccess(
   await assertNotElsewhere(env, db, config, username, row?.user);
   const user = assertLocalUser(config, username, row?.user);
   return { user, access: assertUsableAccess(row?.access, token, now) };
+}
+
+/** The account and access of `token`, read now; this isolate keeps them for the next calls (caller-states.ts). */
+export async function resolveCaller(
+  env: Env,
+  config: Config,
+  username: string | null,
+  token: string | null,
+  db: Db = createDb(env.DB),
+  now: number = nowSeconds(),
+): Promise<CallerState> {
+  try {
+    const state: CallerState = await resolveUserAndAccess(db, config, username, token, now, env);
+    keepCaller(username!, token!, state);
+    return state;
+  } catch (err) {
+    forgetCaller(username, token);
+    throw err;
+  }
 }

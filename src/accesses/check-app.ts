@@ -11,9 +11,8 @@ import { accesses } from "../db/schema";
 import { errors } from "../errors";
 import { defineMethod, PERSONAL_ONLY } from "../methods/method";
 import { isStreamPermission, type Permission } from "../permissions/access-logic";
-import { loadStreamTree } from "../streams/streams.store";
 import { nowSeconds } from "../shared/time";
-import { checkAppParams, type PermissionInput } from "./accesses.schema";
+import { checkAppParams, checkAppResult, type PermissionInput } from "./accesses.schema";
 import { storedPermissions } from "./accesses.rules";
 import { toApiAccess, type AccessRecord } from "./accesses.store";
 
@@ -29,11 +28,13 @@ function matches(access: AccessRecord, requested: readonly Permission[], clientD
 
 export const checkApp = defineMethod({
   id: "accesses.checkApp",
+  result: checkAppResult,
   scope: "account",
   params: checkAppParams,
   permission: PERSONAL_ONLY,
   writes: false,
-  handler: async ({ db, user }, p) => {
+  handler: async (ctx, p) => {
+    const { db, user } = ctx;
     const existing = await db
       .select()
       .from(accesses)
@@ -51,7 +52,7 @@ export const checkApp = defineMethod({
       return { matchingAccess: toApiAccess(existing) };
     }
 
-    const tree = await loadStreamTree(db, user!.id);
+    const tree = await ctx.streamTree();
     const rootNames = new Set(tree.children(null).map((s) => s.name));
     let renamed = false;
     const checkedPermissions = p.requestedPermissions.map((permission): PermissionInput => {

@@ -10,6 +10,7 @@ import { getConfig } from "../config";
 import type { Env } from "../env";
 import { changesCaller, runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { CallerCaches } from "./caller-caches";
+import { KEEPS_RECENT_EVENTS, RecentEvents } from "./recent-events";
 import { createFileLedger, markPending, PENDING_TTL_MS, recordMultipart, sweepFiles } from "./file-ledger";
 import { touchSession } from "../accesses/sessions";
 import { usageStatements, type UsageEntry } from "../accesses/usage";
@@ -18,12 +19,15 @@ import { createDb, runBatch } from "../db/client";
 import { users } from "../db/schema";
 import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
-import type { AccountWriter, WriteStamp } from "./account-writer";
+import { Commits, type AccountWriter, type WriteStamp } from "./account-writer";
 import { createLoginGuard } from "./login-guard";
 import { createMfaSessions } from "../mfa/mfa-sessions";
 import { WriteLock } from "./write-lock";
+import { accountEnv, latestBookmark } from "../db/replicas";
 import { logFailure } from "../shared/log";
-import { describeChange, probeBefore, type Change } from "../notifications/changes";
+import { describeChange, probeBefore, type Change, type Probe } from "../notifications/changes";
+import { findMethod } from "../methods/registry";
+import { countingD1, newTrace, traceEnabled, withTrace } from "../shared/trace";
 import { Polling } from "../notifications/polling";
 import {
   acceptSocket,
@@ -39,6 +43,27 @@ import {
 import { deliverWebhooks, queueWebhooks, webhooksMayListen, type WebhookHost } from "../webhooks/delivery";
 import { recordRun, type WebhookRecord } from "../webhooks/webhooks.store";
 import type { WebhookRun } from "../webhooks/webhooks.schema";
+
+/** Bench mode: the object's D1 counts its round trips into the current trace. */
+const counted = (env: Env): Env => (traceEnabled(env) ? { ...env, DB: countingD1(env.DB) } : env);
+
+const commitsInGroup = (input: CallInput) => findMethod(input.methodId)?.commitsInGroup === true;
+
+/**
+ * Changes of one group as one (same account, same trees: a group changes no
+ * stream): a listener is told once what any of them would have told it.
+ */
+function joined(changes: Change[]): Change | null {
+  const [first, ...rest] = changes;
+  if (!first || !rest.length) return first ?? null;
+  const union = (lists: (string[] | null | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
+  const events = changes.some((c) => c.events)
+    ? { before: union(changes.map((c) => c.events?.before)), after: union(changes.map((c) => c.events?.after)) }
+    : null;
+  const streams = changes.some((c) => c.streams) ? union(changes.map((c) => c.streams)) : null;
+  const accesses = changes.some((c) => c.accesses) ? changes.flatMap((c) => c.accesses ?? []) : null;
+  return { ...first, events, streams, accesses, recheckTokens: changes.some((c) => c.recheckTokens) };
+}
 
 interface Clock {
   serial: number;
@@ -57,6 +82,10 @@ export class AccountDO extends DurableObject<Env> {
   private readonly lock = new WriteLock();
   private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
   private readonly callers = new CallerCaches();
+  private readonly recentEvents = new RecentEvents();
+  private readonly commits = new Commits(() => createDb(this.env.DB));
+  private accountWriter: AccountWriter | null = null;
+  private clock: Clock | null = null;
   private usageSeq = 0;
   /** Engine.IO long-polling sessions (state in storage; held GETs in memory). */
   private readonly polling: Polling;
@@ -64,7 +93,8 @@ export class AccountDO extends DurableObject<Env> {
   private readonly instance = crypto.randomUUID();
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    // D1_READ_REPLICAS=on: every D1 call of this object runs on one session whose commit bookmark it keeps.
+    super(ctx, counted(accountEnv(env, ctx.storage.kv)));
     constructed++;
     this.polling = new Polling(ctx.storage.kv, env);
     // Keepalive of the plain JSON socket, answered by the runtime without waking the object (docs/notifications.md).
@@ -73,16 +103,44 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Runs one write method call under the account's write lock. */
   async execute(input: CallInput): Promise<CallOutcome> {
-    return this.lock.run(() => this.run(input));
+    const [outcome] = await this.traced(() => this.lock.run(async () => [await this.run(input)]));
+    return outcome!;
   }
 
-  /** Runs consecutive write calls of one batch in order, under one lock acquisition. */
+  /**
+   * Runs consecutive write calls of one batch in order, under one lock
+   * acquisition; consecutive `commitsInGroup` calls commit together.
+   */
   async executeAll(inputs: CallInput[]): Promise<CallOutcome[]> {
-    return this.lock.run(async () => {
-      const outcomes: CallOutcome[] = [];
-      for (const input of inputs) outcomes.push(await this.run(input));
-      return outcomes;
-    });
+    return this.traced(() =>
+      this.lock.run(async () => {
+        const outcomes: CallOutcome[] = [];
+        for (let i = 0; i < inputs.length; ) {
+          if (!commitsInGroup(inputs[i]!)) {
+            outcomes.push(await this.run(inputs[i++]!));
+            continue;
+          }
+          const group: CallInput[] = [];
+          while (i < inputs.length && commitsInGroup(inputs[i]!)) group.push(inputs[i++]!);
+          outcomes.push(...(await this.runGroup(group)));
+        }
+        return outcomes;
+      }),
+    );
+  }
+
+  /** Bench mode: what the calls cost here (D1 round trips, phases), on the first outcome. */
+  private async traced(run: () => Promise<CallOutcome[]>): Promise<CallOutcome[]> {
+    if (!traceEnabled(this.env)) return run();
+    const trace = newTrace();
+    const outcomes = await withTrace(trace, run);
+    if (outcomes[0]) outcomes[0].trace = trace;
+    return outcomes;
+  }
+
+  /** The account's latest commit bookmark, where its reads start (src/db/replicas.ts); no D1 call. */
+  latestBookmark(): string | null {
+    return latestBookmark(this.env);
   }
 
   /** Extends a personal access's login session (sliding expiry). */
@@ -232,32 +290,102 @@ export class AccountDO extends DurableObject<Env> {
     this.callers.clear();
   }
 
+  /** The commit hook reads the state before a write only when someone listens (sockets, webhooks). */
+  private listening(input: CallInput): boolean {
+    return webhooksMayListen(this.ctx.storage.kv, input.methodId) || hasListeners(this.host());
+  }
+
+  /** One write call, committed at once, then told of. */
   private async run(input: CallInput): Promise<CallOutcome> {
-    // The commit hook reads the state before the write only when someone listens (sockets, webhooks).
-    const listening = webhooksMayListen(this.ctx.storage.kv, input.methodId) || hasListeners(this.host());
     const db = createDb(this.env.DB);
-    const probe = listening
+    const probe = this.listening(input)
       ? await probeBefore(db, input.username, input.methodId, input.params, (id) => this.streamTree(id)).catch(() => null)
       : null;
-    const outcome = await runCall(this.env, input, this.writer(), { callerCache: this.callers.for(input.token) });
-    if (changesCaller(input.methodId)) this.callers.clear();
-    if (probe && outcome.ok) await this.notify(probe, input, outcome);
+    const outcome = await this.call(input);
+    if (probe && outcome.ok) await this.tell(await this.describe(probe, input, outcome));
     return outcome;
   }
 
-  /** The commit hook: tells the sockets of what this write changed (still under the lock: commit order). */
-  private async notify(
-    probe: NonNullable<Awaited<ReturnType<typeof probeBefore>>>,
-    input: CallInput,
-    outcome: CallOutcome & { ok: true },
-  ): Promise<void> {
+  private async call(input: CallInput): Promise<CallOutcome> {
+    const outcome = await runCall(this.env, input, this.writer(), { callerCache: this.callers.for(input.token) });
+    if (changesCaller(input.methodId)) this.callers.clear();
+    if (!KEEPS_RECENT_EVENTS.has(input.methodId)) this.recentEvents.clear();
+    return outcome;
+  }
+
+  /**
+   * Consecutive `commitsInGroup` calls: their writes queue and are committed
+   * as one D1 transaction (several when the group grows big), then told of.
+   * A commit that fails changed nothing: its calls run again one by one, each
+   * with its own outcome (a taken id then fails its own call only), new
+   * stamps included (those of the failed attempt are not reused).
+   */
+  private async runGroup(inputs: CallInput[]): Promise<CallOutcome[]> {
+    const outcomes: CallOutcome[] = [];
+    let from = 0;
+    this.commits.open();
+    try {
+      for (const input of inputs) {
+        const mark = this.commits.mark();
+        const outcome = await this.call(input);
+        if (!outcome.ok) this.commits.dropFrom(mark);
+        outcomes.push(outcome);
+        if (this.commits.full) {
+          await this.settle(inputs, outcomes, from);
+          from = outcomes.length;
+        }
+      }
+      await this.settle(inputs, outcomes, from);
+    } finally {
+      this.commits.close();
+    }
+    return outcomes;
+  }
+
+  /** Commits the group's calls from `from` on, then tells of them, in call order. */
+  private async settle(inputs: CallInput[], outcomes: CallOutcome[], from: number): Promise<void> {
+    try {
+      await this.commits.flush();
+    } catch {
+      this.commits.close();
+      // (A call that failed did so on its own: it would fail again.)
+      for (let k = from; k < outcomes.length; k++) if (outcomes[k]!.ok) outcomes[k] = await this.run(inputs[k]!);
+      this.commits.open();
+      return;
+    }
+    const changes: Change[] = [];
+    const listened = new Map<string, boolean>(); // per method: asking costs a storage read
+    const listens = (input: CallInput) => listened.get(input.methodId) ?? listened.set(input.methodId, this.listening(input)).get(input.methodId)!;
+    for (let k = from; k < outcomes.length; k++) {
+      const outcome = outcomes[k]!;
+      if (!outcome.ok || outcome.userId === null || !listens(inputs[k]!)) continue;
+      // A grouped call creates and changes no stream: there was nothing before it, in the tree of now.
+      const probe: Probe = { userId: outcome.userId, tree: await this.streamTree(outcome.userId), eventStreams: [], access: null };
+      const change = await this.describe(probe, inputs[k]!, outcome);
+      if (change) changes.push(change);
+    }
+    // Sockets are told of each write; webhooks, which merge messages anyway, once for the group.
+    for (const change of changes) await this.tell(change, { webhooks: false });
+    await this.tell(joined(changes), { sockets: false });
+  }
+
+  private async describe(probe: Probe, input: CallInput, outcome: CallOutcome & { ok: true }): Promise<Change | null> {
     try {
       const after = await this.streamTree(probe.userId);
-      const change: Change | null = describeChange(probe, input.methodId, input.params, outcome.result, outcome.accessId, after);
-      if (!change) return;
+      return describeChange(probe, input.methodId, input.params, outcome.result, outcome.accessId, after);
+    } catch (err) {
+      logFailure("notifications", err);
+      return null;
+    }
+  }
+
+  /** The commit hook: tells the sockets and webhooks of what a write changed (still under the lock: commit order). */
+  private async tell(change: Change | null, to: { sockets?: false; webhooks?: false } = {}): Promise<void> {
+    if (!change) return;
+    try {
       // Each listener kind on its own: a failed socket push must not lose the webhooks' messages.
-      await notifyChange(this.host(), change).catch((err: unknown) => logFailure("notifications", err));
-      await queueWebhooks(this.webhookHost(), change);
+      if (to.sockets !== false) await notifyChange(this.host(), change).catch((err: unknown) => logFailure("notifications", err));
+      if (to.webhooks !== false) await queueWebhooks(this.webhookHost(), change);
     } catch (err) {
       logFailure("notifications", err);
     }
@@ -277,14 +405,21 @@ export class AccountDO extends DurableObject<Env> {
     };
   }
 
+  /** The same for every call (it keeps nothing of its own). */
   private writer(): AccountWriter {
+    return (this.accountWriter ??= this.newWriter());
+  }
+
+  private newWriter(): AccountWriter {
     const storage = this.ctx.storage.kv;
     const loginGuard = createLoginGuard(storage, getConfig(this.env).login);
     return {
       stamp: (): WriteStamp => {
-        const clock = storage.get<Clock>(CLOCK_KEY) ?? { serial: 0, lastMs: 0 };
+        // Only this object writes the clock: the copy in memory is exact (read once per instance).
+        const clock = (this.clock ??= storage.get<Clock>(CLOCK_KEY) ?? { serial: 0, lastMs: 0 });
         const next = { serial: clock.serial + 1, lastMs: Math.max(Date.now(), clock.lastMs + 1) };
         storage.put(CLOCK_KEY, next);
+        this.clock = next;
         return { serial: next.serial, time: next.lastMs / 1000 };
       },
       loginGuard,
@@ -294,6 +429,8 @@ export class AccountDO extends DurableObject<Env> {
       },
       files: this.ledger(),
       mfaSessions: createMfaSessions(storage),
+      commit: (work) => this.commits.commit(work),
+      recentEvents: this.recentEvents,
       forgetAccount: () => {
         for (const [key] of storage.list({ prefix: USAGE_PREFIX })) storage.delete(key);
         loginGuard.reset();

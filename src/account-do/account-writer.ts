@@ -3,6 +3,9 @@ import type { StreamTree } from "../streams/stream-tree";
 import type { FileLedger } from "./file-ledger";
 import type { StreamRow } from "../streams/streams.store";
 import type { MfaSessions } from "../mfa/mfa-sessions";
+import { runBatch, type Db, type Statement } from "../db/client";
+import { insertEventsStatements, type NewEvent } from "../events/events.store";
+import type { RecentEvents } from "./recent-events";
 
 /** One per write operation: strictly increasing per account. */
 export interface WriteStamp {
@@ -42,4 +45,93 @@ export interface AccountWriter {
   mfaSessions: MfaSessions;
   /** The account was deleted: drop what this object keeps about it (usage, caches, login guard). */
   forgetAccount(): void;
+  /**
+   * Commits a call's writes: at once (one D1 batch; a failure is thrown), or
+   * inside a group of `commitsInGroup` calls queued and committed with the
+   * group's other writes in one D1 transaction once the group ends.
+   */
+  commit(work: Commit): Promise<void>;
+  /** The events this object wrote last, as stored (src/account-do/recent-events.ts). */
+  recentEvents: RecentEvents;
+}
+
+/** The writes of one call. */
+export interface Commit {
+  userId: number;
+  /** Events created: a group inserts all its creations with a few statements. */
+  created?: NewEvent[];
+  /** Other writes, after the creations. */
+  statements?: Statement[];
+  /** Runs once the writes are committed (files to keep), in call order. */
+  committed?: () => void;
+}
+
+/** A group is committed early once its rows weigh this much. */
+const GROUP_MAX_BYTES = 2_000_000;
+
+const weight = (work: Commit) => (work.created ?? []).reduce((sum, row) => sum + row.bytes, 0);
+
+/**
+ * The account's commits (see AccountWriter.commit). Outside a group each
+ * runs at once; while a group is open they are queued, and `flush` commits
+ * them as one D1 batch: one round trip, all or nothing.
+ */
+export class Commits {
+  private queued: Commit[] | null = null;
+  private bytes = 0;
+
+  constructor(private readonly db: () => Db) {}
+
+  async commit(work: Commit): Promise<void> {
+    if (!this.queued) {
+      await this.run([work]);
+      return;
+    }
+    this.queued.push(work);
+    this.bytes += weight(work);
+  }
+
+  /** Commits queue from now on, until `close`. */
+  open(): void {
+    this.queued ??= [];
+  }
+
+  close(): void {
+    this.queued = null;
+    this.bytes = 0;
+  }
+
+  /** A position in the queue: `dropFrom` forgets what was queued after it (a call that failed). */
+  mark(): number {
+    return this.queued?.length ?? 0;
+  }
+
+  dropFrom(mark: number): void {
+    this.queued?.splice(mark);
+    this.bytes = (this.queued ?? []).reduce((sum, w) => sum + weight(w), 0);
+  }
+
+  /** Whether the group should be committed before it grows further. */
+  get full(): boolean {
+    return this.bytes >= GROUP_MAX_BYTES;
+  }
+
+  /** Commits what is queued (the queue stays open); throws if the transaction failed, which then changed nothing. */
+  async flush(): Promise<void> {
+    const works = this.queued ?? [];
+    this.queued = this.queued && [];
+    this.bytes = 0;
+    await this.run(works);
+  }
+
+  private async run(works: Commit[]): Promise<void> {
+    const db = this.db();
+    const statements: Statement[] = [];
+    for (const [userId, mine] of Map.groupBy(works, (w) => w.userId)) {
+      statements.push(...insertEventsStatements(db, userId, mine.flatMap((w) => w.created ?? [])));
+    }
+    statements.push(...works.flatMap((w) => w.statements ?? []));
+    await runBatch(db, statements);
+    for (const work of works) work.committed?.();
+  }
 }

@@ -10,10 +10,12 @@ import { accountPrefix } from "../attachments/file-store";
 import { users } from "../db/schema";
 import { defineMethod } from "../methods/method";
 import { registerClient } from "../register/register-client";
+import { accountDeletionResult } from "./account.schema";
 
 export const accountDeletionMethods = [
   defineMethod({
     id: "auth.delete",
+    result: accountDeletionResult,
     scope: "account",
     params: z.object({}).loose(),
     permission: { kind: "personal-or-admin" },

@@ -10,8 +10,9 @@ import { defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/meth
 import { hashPassword, verifyPassword } from "../shared/crypto";
 import { applyAccountChanges } from "./account-changes";
 import { storageUsed, type UserRecord } from "./account.store";
-import { accountUpdateParams, changePasswordParams, type Account } from "./account.schema";
+import { accountUpdateParams, changePasswordParams, accountResultBody, type Account } from "./account.schema";
 import { assertPasswordComplexity } from "./password-rules";
+import { emptyResult } from "../methods/result-parts";
 
 async function accountOf(db: Db, user: UserRecord): Promise<Account> {
   return {
@@ -24,6 +25,7 @@ async function accountOf(db: Db, user: UserRecord): Promise<Account> {
 
 const get = defineMethod({
   id: "account.get",
+  result: accountResultBody,
   scope: "account",
   params: z.object({}).loose(),
   permission: PERSONAL_ONLY,
@@ -33,6 +35,7 @@ const get = defineMethod({
 
 const update = defineMethod({
   id: "account.update",
+  result: accountResultBody,
   scope: "account",
   params: accountUpdateParams,
   permission: PERSONAL_ONLY,
@@ -44,6 +47,7 @@ const update = defineMethod({
 
 const changePassword = defineMethod({
   id: "account.changePassword",
+  result: emptyResult,
   scope: "account",
   params: changePasswordParams,
   permission: PERSONAL_ONLY,

@@ -19,3 +19,20 @@ export interface Account {
   language: string;
   storageUsed: { dbDocuments: number; attachedFiles: number };
 }
+
+// Results (what the handlers return; `meta` is added by the HTTP layer).
+
+export const accountResult = z
+  .strictObject({
+    username: z.string(),
+    email: z.string(),
+    language: z.string(),
+    /** Bytes: `dbDocuments` (events, streams, accesses…), `attachedFiles` (files). */
+    storageUsed: z.strictObject({ dbDocuments: z.number(), attachedFiles: z.number() }),
+  })
+  .meta({ id: "Account", description: "The account's editable fields and its storage use." });
+
+export const accountResultBody = z.strictObject({ account: accountResult });
+
+/** `DELETE /users/{username}`. */
+export const accountDeletionResult = z.strictObject({ userDeletion: z.strictObject({ username: z.string() }) });

@@ -29,6 +29,7 @@ import { setPasswordStatements } from "./account.methods";
 import { changePasswordParams } from "./account.schema";
 import { resetMail } from "./password-reset.mail";
 import { deleteResetRequest, hashResetToken, isLiveResetToken, replaceResetRequest } from "./password-reset.store";
+import { emptyResult } from "../methods/result-parts";
 
 const text = z.string().max(LIMITS.shortText);
 
@@ -42,6 +43,7 @@ const mailClient = (ip: string | null) => `reset-mail:${addressClient(ip)}`;
 
 const requestPasswordReset = defineMethod({
   id: "account.requestPasswordReset",
+  result: emptyResult,
   scope: "account",
   // Not strict: the auth web app also sends `username`.
   params: z.object({ appId: text }),
@@ -68,6 +70,7 @@ const requestPasswordReset = defineMethod({
 
 const resetPassword = defineMethod({
   id: "account.resetPassword",
+  result: emptyResult,
   scope: "account",
   params: z.object({ appId: text, resetToken: text, newPassword: changePasswordParams.shape.newPassword }),
   permission: PUBLIC,

@@ -14,9 +14,10 @@ import { findEventRow, toApiEvent, updateEventStatements } from "../events/event
 import { defineMethod, type MethodContext, type StoredFile } from "../methods/method";
 import { assertCanOnSome, permissionsOf } from "../permissions";
 import { nowSeconds } from "../shared/time";
-import { addAttachmentParams, deleteAttachmentParams, getAttachmentParams } from "./attachments.schema";
+import { addAttachmentParams, deleteAttachmentParams, getAttachmentParams, fileToSendResult } from "./attachments.schema";
 import { fileKey } from "./file-store";
 import { readTokenAccess, withReadTokens } from "./read-tokens";
+import { eventResultBody } from "../events/events.schema";
 
 const ANY_TOKEN = { kind: "access", types: ["personal", "app", "shared"] } as const;
 
@@ -44,6 +45,7 @@ async function saveVersion(ctx: MethodContext, before: ApiEvent, attachments: At
 
 const addAttachment = defineMethod({
   id: "events.addAttachment",
+  result: eventResultBody,
   scope: "account",
   params: addAttachmentParams,
   permission: ANY_TOKEN,
@@ -61,6 +63,7 @@ const addAttachment = defineMethod({
 
 const deleteAttachment = defineMethod({
   id: "events.deleteAttachment",
+  result: eventResultBody,
   scope: "account",
   params: deleteAttachmentParams,
   permission: ANY_TOKEN,
@@ -97,6 +100,8 @@ async function readerOf(ctx: MethodContext, eventId: string, fileId: string, rea
 
 const getAttachment = defineMethod({
   id: "events.getAttachment",
+  result: fileToSendResult,
+  resultMedia: "binary",
   scope: "account",
   params: getAttachmentParams,
   permission: { ...ANY_TOKEN, optional: true },

@@ -12,12 +12,15 @@ import { LIMITS } from "../shared/limits";
 import { findActiveMfa } from "../mfa/mfa.store";
 import { assertCredentials, openLoginSession } from "./login-session";
 import { assertTrustedApp } from "./trusted-apps";
+import { loginResult } from "./auth.schema";
+import { emptyResult } from "../methods/result-parts";
 
 const text = z.string().max(LIMITS.shortText);
 const loginParams = z.object({ username: text, password: text, appId: text });
 
 const login = defineMethod({
   id: "auth.login",
+  result: loginResult,
   scope: "account",
   params: loginParams,
   invalidParams: (err) => {
@@ -44,6 +47,7 @@ const login = defineMethod({
 
 const logout = defineMethod({
   id: "auth.logout",
+  result: emptyResult,
   scope: "account",
   params: z.object({}).loose(),
   permission: ANY_ACCESS,

@@ -8,9 +8,9 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { accountStub } from "../account-do/stub";
-import { resolveUserAndAccess } from "../accesses/authenticate";
+import { knownCaller } from "../accesses/caller-states";
+import { resolveCaller } from "../accesses/authenticate";
 import { getConfig } from "../config";
-import { createDb } from "../db/client";
 import { errors, fromZodError, toApiError, type ErrorBody } from "../errors";
 import type { AppEnv } from "../http/app-env";
 import { readToken } from "../http/auth-token";
@@ -19,10 +19,10 @@ import { callerInfo } from "../http/caller";
 import { jsonResponse } from "../http/meta";
 import { reportUse } from "../http/bind";
 import { usageEntry, type UsageEntry } from "../accesses/usage";
-import { runCall, type CallerCache, type CallInput, type CallOutcome } from "../methods/dispatch";
+import { runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { findMethod } from "../methods/registry";
 import { StreamedResult } from "../methods/streamed";
-import { nowSeconds } from "../shared/time";
+import { addTrace, phase } from "../shared/trace";
 
 /** The pryv client sends chunks of 1000 calls. */
 export const MAX_BATCH_CALLS = 1000;
@@ -59,10 +59,17 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
   const username = c.req.param("username") ?? "";
   const token = readToken(c.req.raw);
   const caller = callerInfo(c.req.raw);
-  // The batch as a whole needs a known account and a valid token.
-  const db = createDb(c.env.DB);
-  const { user, access } = await resolveUserAndAccess(db, config, username, token, nowSeconds());
-  const cache: CallerCache = { user, access };
+  // The batch as a whole needs a known account and a valid token: one this isolate already knows
+  // passes (each call is still checked: reads against the account's revision, writes by its Durable Object).
+  const known = knownCaller(username, token);
+  const { user, access } = known ?? (await phase("auth", () => resolveCaller(c.env, config, username, token)));
+  /** A kept caller the first call could not authenticate was stale: the batch answers as a whole, as it would have. */
+  let gateToConfirm = known !== null;
+  const confirmGate = async (first: CallOutcome) => {
+    if (!gateToConfirm) return;
+    gateToConfirm = false;
+    if (first.accessId === null) await resolveCaller(c.env, config, username, token); // throws the batch's own error
+  };
   const input = (call: (typeof calls)[number]): CallInput => ({
     methodId: call.method,
     params: call.params ?? {},
@@ -84,18 +91,19 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
       const run: CallInput[] = [];
       while (i < calls.length && isAccountWrite(calls[i]!.method)) run.push(input(calls[i++]!));
       // (RPC types cannot express `unknown` results: the outcomes are plain cloneable data.)
-      const outcomes = (await accountStub(c.env, user.username).executeAll(run)) as unknown as CallOutcome[];
+      const outcomes = (await phase("do", () => accountStub(c.env, user.username).executeAll(run))) as unknown as CallOutcome[];
+      for (const outcome of outcomes) {
+        addTrace(outcome.trace);
+        delete outcome.trace;
+      }
+      if (outcomes[0]) await confirmGate(outcomes[0]);
       for (const [k, outcome] of outcomes.entries()) {
         results.push(await toResult(outcome));
         usage.push(usageEntry(outcome, run[k]!.methodId, caller, "batch"));
       }
-      delete cache.user; // the writes may have changed the account or the access
-      delete cache.access;
     } else {
-      const outcome = await runCall(c.env, input(calls[i]!), null, {
-        callerCache: cache,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-      });
+      const outcome = await runCall(c.env, input(calls[i]!), null, { waitUntil: (p) => c.executionCtx.waitUntil(p) });
+      await confirmGate(outcome);
       results.push(await toResult(outcome));
       usage.push(usageEntry(outcome, calls[i]!.method, caller, "batch"));
       i++;

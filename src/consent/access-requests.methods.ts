@@ -19,6 +19,9 @@ import {
   accessRequestPollParams,
   accessRequestUpdateParams,
   invalidAccessRequestParams,
+  accessRequestCreateResult,
+  accessRequestPollResult,
+  accessRequestSettledResult,
   type AccessRequestUpdateParams,
 } from "./access-requests.schema";
 import {
@@ -86,6 +89,7 @@ const answer = (outcome: AccessRequestOutcome) => new WithStatus(STATUS_CODE[out
 
 const accessRequestsCreate = defineMethod({
   id: "accessRequests.create",
+  result: accessRequestCreateResult,
   scope: "service",
   params: accessRequestCreateParams,
   permission: PUBLIC,
@@ -125,6 +129,7 @@ const accessRequestsCreate = defineMethod({
 
 const accessRequestsPoll = defineMethod({
   id: "accessRequests.poll",
+  result: accessRequestPollResult,
   scope: "service",
   params: accessRequestPollParams,
   permission: PUBLIC,
@@ -187,6 +192,7 @@ async function outcomeOf(db: Db, config: Config, request: AccessRequest, p: Acce
 
 const accessRequestsUpdate = defineMethod({
   id: "accessRequests.update",
+  result: accessRequestSettledResult,
   scope: "service",
   params: accessRequestUpdateParams,
   permission: PUBLIC,

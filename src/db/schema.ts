@@ -27,6 +27,8 @@ export const users = sqliteTable(
     filesSecret: text("files_secret"),
     /** Not null while the register has not confirmed the account (migration 0011): the account is unusable. */
     pendingUntil: real("pending_until"),
+    /** Bumped by triggers whenever the account row, its accesses or its streams change (migration 0015). */
+    revision: integer("revision").notNull().default(0),
   },
   (t) => [uniqueIndex("users_email_unique").on(sql`lower(${t.email})`)],
 );

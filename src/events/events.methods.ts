@@ -3,13 +3,11 @@
  * account's Durable Object (ordered, each with its own stamp); reads stream
  * straight from D1.
  */
-import { eq } from "drizzle-orm";
 import { applyAccountChanges } from "../account/account-changes";
 import { isUniqueViolation } from "../account/account.store";
 import { ACCOUNT_STREAM_ID, getSystemStream, HIDDEN_SYSTEM_STREAM_IDS, systemSubtree } from "../account/system-streams";
 import { SYSTEM_AUTHOR } from "../accesses/accesses.store";
 import { runBatch, type Statement } from "../db/client";
-import { users } from "../db/schema";
 import { errors } from "../errors";
 import { ANY_ACCESS, defineMethod, type MethodContext } from "../methods/method";
 import {
@@ -31,6 +29,10 @@ import {
   eventsGetParams,
   eventUpdateParams,
   EVENT_PROTECTED_FIELDS,
+  eventDeleteResult,
+  eventGetOneResult,
+  eventResultBody,
+  eventsGetResult,
   type ApiEvent,
   type EventsGetParams,
   type EventUpdateParams,
@@ -39,7 +41,8 @@ import {
   deleteEventStatements,
   eventHistoryOf,
   findEventRow,
-  insertEventStatements,
+  newEvent,
+  raiseMaxEventDuration,
   scopeChangeStatements,
   toApiEvent,
   toDeletion,
@@ -142,9 +145,7 @@ async function writeNewVersion(ctx: MethodContext, before: ApiEvent, after: ApiE
     const tree = await writer!.streamTree(user!.id);
     statements.push(...scopeChangeStatements(db, user!.id, after.id, scopeDelta(tree, before.streamIds, after.streamIds), after.modified));
   }
-  if (after.duration && after.duration > user!.maxEventDuration) {
-    statements.push(db.update(users).set({ maxEventDuration: after.duration }).where(eq(users.id, user!.id)));
-  }
+  if (after.duration && after.duration > user!.maxEventDuration) statements.push(raiseMaxEventDuration(db, user!.id, after.duration));
   await runBatch(db, statements);
 }
 
@@ -167,6 +168,7 @@ function withoutSystemEventsInRange(scope: Scope, p: EventsGetParams): Scope {
 
 const get = defineMethod({
   id: "events.get",
+  result: eventsGetResult,
   scope: "account",
   params: eventsGetParams,
   permission: DATA_ACCESS,
@@ -179,7 +181,7 @@ const get = defineMethod({
       if (p.content?.length || p.clientData?.length) throw errors.invalidOperation("Content conditions are not supported on audit streams.");
       return auditEvents(ctx, queries, p);
     }
-    const scope = withoutSystemEventsInRange(await resolveScope(db, user!, queries, p.state, await visibilityOf(ctx)), p);
+    const scope = withoutSystemEventsInRange(resolveScope(await ctx.streamTree(), queries, p.state, await visibilityOf(ctx)), p);
     const events = await primed(queryEvents(db, user!, p, scope, nowSeconds()));
     const parts: [string, AsyncIterable<unknown>][] = [["events", mapEach(events, (e) => tokened(ctx, e))]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
@@ -194,6 +196,7 @@ const get = defineMethod({
 
 const getOne = defineMethod({
   id: "events.getOne",
+  result: eventGetOneResult,
   scope: "account",
   params: eventGetOneParams,
   permission: DATA_ACCESS,
@@ -224,13 +227,15 @@ const getOne = defineMethod({
 
 const create = defineMethod({
   id: "events.create",
+  result: eventResultBody,
   scope: "account",
   params: eventCreateParams,
   permission: DATA_ACCESS,
   writes: true,
+  commitsInGroup: true,
   status: 201,
   handler: async (ctx, p) => {
-    const { env, config, db, user, access, writer } = ctx;
+    const { env, config, user, access, writer } = ctx;
     const { tree, logic } = await permissionsOf(ctx);
     const streamIds = dedupe(p.streamIds);
     assertCanOnAll(logic, "create", streamIds);
@@ -259,18 +264,19 @@ const create = defineMethod({
     if (ctx.uploads.length) draft.attachments = ctx.uploads.map(attachmentOf);
     const event = await sealed(draft);
 
-    const statements: Statement[] = insertEventStatements(db, user!.id, event, stamp.serial);
-    if (event.duration && event.duration > user!.maxEventDuration) {
-      statements.push(db.update(users).set({ maxEventDuration: event.duration }).where(eq(users.id, user!.id)));
-    }
+    const keys = ctx.uploads.map((f) => f.key);
     try {
-      await runBatch(db, statements);
+      // In a group this only queues: a taken id then fails the group's commit, whose calls run again one by one.
+      const committed = () => {
+        writer!.files.committed(keys);
+        writer!.recentEvents.remember(user!.id, event);
+      };
+      await writer!.commit({ userId: user!.id, created: [newEvent(event, stamp.serial)], committed });
     } catch (err) {
       // The id is taken (by a live or a deleted event: deleted ids are not reused).
       if (isUniqueViolation(err)) throw errors.itemAlreadyExists("event", { id });
       throw err;
     }
-    writer!.files.committed(ctx.uploads.map((f) => f.key));
     return { event: await tokened(ctx, event) };
   },
 });
@@ -291,13 +297,15 @@ async function updateAccountEvent(ctx: MethodContext, before: ApiEvent, update: 
 
 const update = defineMethod({
   id: "events.update",
+  result: eventResultBody,
   scope: "account",
   params: eventUpdateParams,
   permission: DATA_ACCESS,
   writes: true,
   handler: async (ctx, { id, update: changes }) => {
     assertNoProtectedFields(changes, EVENT_PROTECTED_FIELDS);
-    const before = await liveEvent(ctx, id);
+    // An event this object just wrote needs no read (account field events change through the account: always read).
+    const before = (!isAccountEvent(id) && ctx.writer!.recentEvents.get(ctx.user!.id, id)) || (await liveEvent(ctx, id));
     const { logic, tree } = await permissionsOf(ctx);
     assertCanOnSome(logic, "update", before.streamIds);
     if (isAccountEvent(id)) return updateAccountEvent(ctx, before, changes);
@@ -340,12 +348,14 @@ const update = defineMethod({
     assertEventSize(after);
     const event = await sealed(after);
     await writeNewVersion(ctx, before, event, stamp.serial);
+    writer!.recentEvents.remember(ctx.user!.id, event);
     return { event: await tokened(ctx, event) };
   },
 });
 
 const del = defineMethod({
   id: "events.delete",
+  result: eventDeleteResult,
   scope: "account",
   params: eventDeleteParams,
   permission: DATA_ACCESS,

@@ -1,6 +1,6 @@
 /**
- * events.get in SQL: the streams scope (expanded to descendants by a
- * recursive query), the filters of the reference, and results read page by
+ * events.get in SQL: the streams scope (expanded to descendants from the
+ * account's stream tree), the filters of the reference, and results read page by
  * page in (time, id) order so large answers are streamed, never built whole.
  */
 import { sql, type SQL } from "drizzle-orm";
@@ -14,6 +14,7 @@ import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
 import { contentConditionsSql, preferredIndex } from "./content-query";
 import { toApiEvent, toDeletion, type EventRow } from "./events.store";
 import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
+import type { StreamTree, TreeStream } from "../streams/stream-tree";
 
 const PAGE_SIZE = 500;
 /** Running periods count as "now" while the window reaches this close to the present (as the reference). */
@@ -44,32 +45,16 @@ export interface Visibility {
 }
 
 /**
- * The named (non-system) streams that exist, and the descendants of each, in
- * one recursive query. Without `withTrashed`, a trashed stream brings nothing
- * (itself included) though it exists.
+ * The named (non-system) streams that exist, and the descendants of each.
+ * Without `withTrashed`, a trashed stream brings nothing (itself included)
+ * though it exists.
  */
-async function expandInDatabase(db: Db, userId: number, ids: string[], withTrashed: boolean) {
-  const existing = new Set<string>();
+function expandInTree(tree: StreamTree<TreeStream>, ids: string[], withTrashed: boolean) {
+  const existing = new Set(ids.filter((id) => tree.has(id)));
   const expanded = new Map<string, string[]>();
-  if (!ids.length) return { existing, expanded };
-  const trashFilter = withTrashed ? sql`` : sql`AND s.trashed = 0`;
-  const rows = await db.all<{ root: string; id: string; trashed: number }>(sql`
-    WITH RECURSIVE tree(root, id, trashed) AS (
-      SELECT s.id, s.id, s.trashed FROM streams s
-        WHERE s.user_id = ${userId} AND s.deleted IS NULL AND s.id IN ${jsonList(ids)}
-      UNION
-      SELECT tree.root, s.id, s.trashed FROM streams s JOIN tree ON s.parent_id = tree.id
-        WHERE s.user_id = ${userId} AND s.deleted IS NULL ${trashFilter}
-    )
-    SELECT root, id, trashed FROM tree`);
-  const trashedRoots = new Set<string>();
-  for (const { root, id, trashed } of rows) {
-    if (root !== id) continue;
-    existing.add(root);
-    if (trashed && !withTrashed) trashedRoots.add(root);
-  }
-  for (const { root, id } of rows) {
-    if (!trashedRoots.has(root)) expanded.set(root, [...(expanded.get(root) ?? []), id]);
+  for (const id of existing) {
+    const subtree = tree.subtree(id, withTrashed);
+    if (subtree.length) expanded.set(id, subtree);
   }
   return { existing, expanded };
 }
@@ -79,16 +64,15 @@ async function expandInDatabase(db: Db, userId: number, ids: string[], withTrash
  * (`unknown-referenced-resource` otherwise); each name is expanded to the
  * stream and its descendants (trashed ones only when `state` is not default).
  */
-export async function resolveScope(
-  db: Db,
-  user: UserRecord,
+export function resolveScope(
+  tree: StreamTree<TreeStream>,
   queries: StreamsQuery[],
   state: string,
   visibility: Visibility | null = null,
-): Promise<Scope> {
+): Scope {
   const named = namedStreams(queries);
   const ordinary = [...new Set(named.filter((r) => !getSystemStream(r.id)).map((r) => r.id))];
-  const { existing, expanded } = await expandInDatabase(db, user.id, ordinary, state !== "default");
+  const { existing, expanded } = expandInTree(tree, ordinary, state !== "default");
   const isKnown = (id: string) =>
     (existing.has(id) || (getSystemStream(id)?.shown ?? false)) && (visibility?.listable(id) ?? true);
   const unknown = [...new Set(queries.flatMap((q) => q.any ?? []).map((r) => r.id))].filter((id) => !isKnown(id));
@@ -246,7 +230,8 @@ async function* pages(
   where: SQL,
   candidates: SQL | null,
   ascending: boolean,
-  first: number,
+  /** Rows wanted at most (skip + limit), null: all. */
+  wanted: number | null,
   index: string | null = null,
 ): AsyncGenerator<ApiEvent> {
   const order = ascending ? sql`ASC` : sql`DESC`;
@@ -257,8 +242,9 @@ async function* pages(
       ? sql`events e INDEXED BY ${sql.raw(index)}`
       : sql`events e`;
   let cursor: Cursor = null;
-  let size = Math.min(first, PAGE_SIZE);
-  for (;;) {
+  let left = wanted ?? Infinity;
+  while (left > 0) {
+    const size = Math.min(left, PAGE_SIZE);
     const after: SQL = cursor
       ? ascending
         ? sql`AND (e.time, e.id) > (${cursor.time}, ${cursor.id})`
@@ -269,17 +255,20 @@ async function* pages(
     );
     for (const row of rows) yield toApiEvent(fromSqlRow(row));
     if (rows.length < size) return;
+    left -= rows.length;
     const last: Record<string, unknown> = rows[rows.length - 1]!;
     cursor = { time: last.time as number, id: last.id as string };
-    size = PAGE_SIZE;
   }
 }
 
 /** Raw `SELECT e.*` rows use column names; map them to drizzle's field names. */
+const EVENT_FIELDS = Object.entries(events)
+  .filter(([, col]) => col && typeof col === "object" && "name" in col)
+  .map(([field, col]) => [field, (col as { name: string }).name] as const);
+
 function fromSqlRow(row: Record<string, unknown>): EventRow {
-  const columns = Object.entries(events).filter(([, col]) => col && typeof col === "object" && "name" in col);
   const out: Record<string, unknown> = {};
-  for (const [field, col] of columns) out[field] = row[(col as { name: string }).name];
+  for (const [field, name] of EVENT_FIELDS) out[field] = row[name];
   out.trashed = Boolean(out.trashed);
   return out as EventRow;
 }
@@ -302,11 +291,14 @@ async function* mergeSorted(a: AsyncGenerator<ApiEvent>, b: AsyncGenerator<ApiEv
   }
 }
 
+/** Stops as soon as the last wanted item is out: pulling one more would read a whole next page for nothing. */
 async function* skipAndLimit<T>(source: AsyncGenerator<T>, skip: number, limit: number | null): AsyncGenerator<T> {
+  if (limit === 0) return;
   let index = 0;
   for await (const item of source) {
+    if (index++ < skip) continue;
+    yield item;
     if (limit !== null && index >= skip + limit) return;
-    if (index++ >= skip) yield item;
   }
 }
 
@@ -316,16 +308,16 @@ export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope:
   const ascending = p.sortAscending === true;
   const skip = p.skip ?? 0;
   const limit = effectiveLimit(p);
-  const first = limit === null ? PAGE_SIZE : skip + limit;
+  const wanted = limit === null ? null : skip + limit;
   const where = (condition: SQL) => sql.join([...base, condition], sql` AND `);
   const sources: AsyncGenerator<ApiEvent>[] = [];
   if (candidates) {
     // A sync: changed events are few; one source holding both branches.
     const window = running && main ? sql`((${main}) OR (e.duration IS NULL AND ${running}))` : (main ?? sql`e.duration IS NULL AND ${running!}`);
-    sources.push(pages(db, where(window), candidates, ascending, first));
+    sources.push(pages(db, where(window), candidates, ascending, wanted));
   } else {
-    if (main) sources.push(pages(db, where(main), null, ascending, first, index));
-    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, first, index));
+    if (main) sources.push(pages(db, where(main), null, ascending, wanted, index));
+    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, wanted, index));
   }
   const merged = sources.length === 2 ? mergeSorted(sources[0]!, sources[1]!, ascending) : sources[0]!;
   return skipAndLimit(merged, skip, limit);

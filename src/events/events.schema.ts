@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { EVENT_TYPE_PATTERN } from "../event-types/event-types";
 import { booleanParam, listParam, numberParam } from "../methods/param-types";
+import { changeTracking, clientDataResult, timestamp } from "../methods/result-parts";
 import { LIMITS } from "../shared/limits";
 import { contentConditionsParam } from "./content-query";
 
@@ -119,3 +120,61 @@ export interface EventDeletion {
   deleted: number;
   integrity?: string;
 }
+
+// Results (what the handlers return; `meta` is added by the HTTP layer).
+
+export const attachmentResult = z
+  .strictObject({
+    id: z.string(),
+    fileName: z.string(),
+    type: z.string(),
+    size: z.number(),
+    integrity: z.string().optional(),
+    /** Per caller: lets the file be fetched with `?readToken=` instead of a token. */
+    readToken: z.string().optional(),
+  })
+  .meta({ id: "Attachment", description: "A file attached to an event." });
+
+/** An event as toApiEvent (and the trail of use, for `:_audit:` streams) emits it: null, `duration: 0` and `trashed: false` left out. */
+export const eventResult = z
+  .strictObject({
+    id: z.string(),
+    streamIds: z.array(z.string()),
+    type: z.string(),
+    time: timestamp,
+    /** null: a running period. */
+    duration: z.number().nullable().optional(),
+    content: z.unknown().optional(),
+    description: z.string().optional(),
+    clientData: clientDataResult.optional(),
+    attachments: z.array(attachmentResult).optional(),
+    /** Present (true) only for trashed events. */
+    trashed: z.boolean().optional(),
+    integrity: z.string().optional(),
+    ...changeTracking,
+  })
+  .meta({
+    id: "Event",
+    description: "A timestamped piece of data filed in one or more streams; null fields, `duration: 0` and `trashed: false` are left out.",
+  });
+
+export const eventDeletionResult = z
+  .strictObject({ id: z.string(), deleted: timestamp, integrity: z.string().optional() })
+  .meta({ id: "EventDeletion", description: "A deleted event: its id, when it was deleted, and the record's integrity." });
+
+/** Streamed over HTTP; `eventDeletions` is there whenever `includeDeletions` was asked. */
+export const eventsGetResult = z.strictObject({
+  events: z.array(eventResult),
+  eventDeletions: z.array(eventDeletionResult).optional(),
+});
+
+/** A deleted event answers with its deletion record; `history`: the past versions the caller may read, oldest first. */
+export const eventGetOneResult = z.strictObject({
+  event: z.union([eventResult, eventDeletionResult]),
+  history: z.array(eventResult).optional(),
+});
+
+export const eventResultBody = z.strictObject({ event: eventResult });
+
+/** First call: the event, trashed; second call (already trashed): its deletion. */
+export const eventDeleteResult = z.union([eventResultBody, z.strictObject({ eventDeletion: eventDeletionResult })]);

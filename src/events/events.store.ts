@@ -1,7 +1,7 @@
 /** Storage of events: rows ↔ API objects, and the statements that write them. */
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, lt, sql, type SQL } from "drizzle-orm";
 import type { Db, Statement } from "../db/client";
-import { eventHistory, events, eventScopeChanges, eventStreams } from "../db/schema";
+import { eventHistory, events, eventScopeChanges, eventStreams, users } from "../db/schema";
 import type { ApiEvent, Attachment, EventDeletion } from "./events.schema";
 
 export type EventRow = typeof events.$inferSelect;
@@ -64,18 +64,107 @@ function columns(event: ApiEvent, serial: number) {
 }
 
 /** (Re)files an event under its streams: one `event_streams` row per stream id. */
-function fileUnderStreams(db: Db, userId: number | SQL<number>, event: ApiEvent): Statement[] {
-  return [
-    db.delete(eventStreams).where(and(eq(eventStreams.userId, userId), eq(eventStreams.eventId, event.id))),
-    db
-      .insert(eventStreams)
-      .select(sql`SELECT ${userId}, value, ${event.time}, ${event.id} FROM json_each(${JSON.stringify(event.streamIds)})`),
-  ];
+function fileUnderStreams(db: Db, userId: number | SQL<number>, event: ApiEvent, refiled: boolean): Statement[] {
+  const insert = db
+    .insert(eventStreams)
+    .select(sql`SELECT ${userId}, value, ${event.time}, ${event.id} FROM json_each(${JSON.stringify(event.streamIds)})`);
+  if (!refiled) return [insert];
+  return [db.delete(eventStreams).where(and(eq(eventStreams.userId, userId), eq(eventStreams.eventId, event.id))), insert];
 }
 
-/** `userId` may be a sub-select (registration files events of a user inserted in the same batch). */
+/** An event to insert, prepared once: the JSON row its group's insert reads (see insertEventsStatements). */
+export interface NewEvent {
+  event: ApiEvent;
+  serial: number;
+  /** The row's values as a JSON array, in the order of `ROW_FIELDS`. */
+  json: string;
+  /** Whether SQLite reads every number of `json` back exactly (else the row is bound value by value). */
+  exact: boolean;
+  /** UTF-8 size of `json`: what the row weighs in a commit. */
+  bytes: number;
+}
+
+type RowField = Exclude<keyof EventRow, "userId">;
+/** Every `events` column but `user_id` (bound), in the table's order: what an insert … select fills. */
+const ROW_FIELDS = Object.keys(getTableColumns(events)).filter((k): k is RowField => k !== "userId");
+const field = (name: RowField) => `json_extract(e.value, '$[${ROW_FIELDS.indexOf(name)}]')`;
+const ROW_SELECT = sql.raw(ROW_FIELDS.map(field).join(", "));
+
+/**
+ * SQLite's JSON parser reads doubles exactly only within these magnitudes
+ * (measured on workerd's D1: exact from 1e-83 to 1e117); -0 comes back as 0.
+ */
+const jsonExact = (n: number) => n === 0 ? !Object.is(n, -0) : Math.abs(n) >= 1e-80 && Math.abs(n) < 1e100;
+
+const encoder = new TextEncoder();
+
+export function newEvent(event: ApiEvent, serial: number): NewEvent {
+  const row: Omit<EventRow, "userId"> = { id: event.id, ...columns(event, serial) };
+  const values = ROW_FIELDS.map((name) => (typeof row[name] === "boolean" ? Number(row[name]) : row[name]));
+  const json = JSON.stringify(values);
+  const exact = values.every((v) => typeof v !== "number" || jsonExact(v));
+  return { event, serial, json, exact, bytes: encoder.encode(json).byteLength };
+}
+
+/** JSON parameters stay well under D1's 2 MB per value. */
+const CHUNK_BYTES = 1_000_000;
+
+/**
+ * Inserts new events and files them under their streams with a few
+ * statements whatever their number: each statement reads the rows from one
+ * JSON parameter (`json_each`), a chunk of at most about `CHUNK_BYTES`.
+ * `userId` may be a sub-select (registration files events of a user inserted in the same batch).
+ */
+export function insertEventsStatements(db: Db, userId: number | SQL<number>, rows: readonly NewEvent[]): Statement[] {
+  const statements: Statement[] = [];
+  let chunk: string[] = [];
+  let ids: string[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (!chunk.length) return;
+    statements.push(
+      db.insert(events).select(sql`SELECT ${userId}, ${ROW_SELECT} FROM json_each(${`[${chunk.join(",")}]`}) e`),
+      // Filed from the rows just inserted: only their ids cross to D1 again.
+      db.insert(eventStreams).select(
+        sql`SELECT e.user_id, s.value, e.time, e.id FROM ${events} e, json_each(e.stream_ids) s
+          WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+      ),
+    );
+    chunk = [];
+    ids = [];
+    bytes = 0;
+  };
+  for (const row of rows) {
+    if (!row.exact) {
+      statements.push(db.insert(events).values({ userId, id: row.event.id, ...columns(row.event, row.serial) }), ...fileUnderStreams(db, userId, row.event, false));
+      continue;
+    }
+    if (bytes + row.bytes > CHUNK_BYTES) flush();
+    chunk.push(row.json);
+    ids.push(row.event.id);
+    bytes += row.bytes + 1;
+  }
+  flush();
+  const longest = Math.max(0, ...rows.map((r) => r.event.duration ?? 0));
+  if (longest > 0) statements.push(raiseMaxEventDuration(db, userId, longest));
+  return statements;
+}
+
 export function insertEventStatements(db: Db, userId: number | SQL<number>, event: ApiEvent, serial: number): Statement[] {
-  return [db.insert(events).values({ userId, id: event.id, ...columns(event, serial) }), ...fileUnderStreams(db, userId, event)];
+  return insertEventsStatements(db, userId, [newEvent(event, serial)]);
+}
+
+/**
+ * The account's longest event duration (time-range queries look that far
+ * back) only grows, whatever a caller's cached account says. A row left as
+ * it is stays untouched: the account's revision (migration 0015) moves only
+ * when the value does.
+ */
+export function raiseMaxEventDuration(db: Db, userId: number | SQL<number>, duration: number): Statement {
+  return db
+    .update(users)
+    .set({ maxEventDuration: duration })
+    .where(and(eq(users.id, userId), lt(users.maxEventDuration, duration)));
 }
 
 /** Replaces an event by its new version, keeping the previous one in the history. */
@@ -85,7 +174,7 @@ export function updateEventStatements(db: Db, userId: number, before: ApiEvent, 
     db.update(events).set(columns(after, serial)).where(and(eq(events.userId, userId), eq(events.id, after.id))),
   ];
   const moved = before.time !== after.time || JSON.stringify(before.streamIds) !== JSON.stringify(after.streamIds);
-  return moved ? [...statements, ...fileUnderStreams(db, userId, after)] : statements;
+  return moved ? [...statements, ...fileUnderStreams(db, userId, after, true)] : statements;
 }
 
 /**

@@ -14,6 +14,9 @@ import {
   followedSliceCreateParams,
   followedSliceIdParams,
   followedSliceUpdateParams,
+  followedSliceDeleteResult,
+  followedSliceResultBody,
+  followedSlicesGetResult,
 } from "./followed-slices.schema";
 import {
   conflictOf,
@@ -59,6 +62,7 @@ async function existing(ctx: MethodContext, id: string): Promise<FollowedSliceRe
 
 const get = defineMethod({
   id: "followedSlices.get",
+  result: followedSlicesGetResult,
   scope: "account",
   params: z.object({}),
   permission: PERSONAL_ONLY,
@@ -68,6 +72,7 @@ const get = defineMethod({
 
 const create = defineMethod({
   id: "followedSlices.create",
+  result: followedSliceResultBody,
   scope: "account",
   params: followedSliceCreateParams,
   permission: PERSONAL_ONLY,
@@ -84,6 +89,7 @@ const create = defineMethod({
 
 const update = defineMethod({
   id: "followedSlices.update",
+  result: followedSliceResultBody,
   scope: "account",
   params: followedSliceUpdateParams,
   permission: PERSONAL_ONLY,
@@ -100,6 +106,7 @@ const update = defineMethod({
 
 const del = defineMethod({
   id: "followedSlices.delete",
+  result: followedSliceDeleteResult,
   scope: "account",
   params: followedSliceIdParams,
   permission: PERSONAL_ONLY,

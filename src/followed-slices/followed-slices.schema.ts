@@ -26,3 +26,13 @@ export interface ApiFollowedSlice {
   url: string;
   accessToken: string;
 }
+
+// Results (what the handlers return; `meta` is added by the HTTP layer).
+
+export const followedSliceResult = z
+  .strictObject({ id: z.string(), name: z.string(), url: z.string(), accessToken: z.string() })
+  .meta({ id: "FollowedSlice", description: "Another account's URL and access token, kept in this account." });
+
+export const followedSlicesGetResult = z.strictObject({ followedSlices: z.array(followedSliceResult) });
+export const followedSliceResultBody = z.strictObject({ followedSlice: followedSliceResult });
+export const followedSliceDeleteResult = z.strictObject({ followedSliceDeletion: z.strictObject({ id: z.string() }) });

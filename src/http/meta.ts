@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config";
 import { nowSeconds } from "../shared/time";
+import { phaseSync } from "../shared/trace";
 
 /** The Pryv API version this service implements (clients pick modern routes for >= 1.6). */
 export const API_VERSION = "2.0.0";
@@ -24,7 +25,8 @@ export function jsonResponse(
   body: object,
   headers: Record<string, string> = {},
 ): Response {
-  return c.newResponse(JSON.stringify({ ...body, meta: meta(config) }), status as 200, {
+  const text = phaseSync("serialise", () => JSON.stringify({ ...body, meta: meta(config) }));
+  return c.newResponse(text, status as 200, {
     "Content-Type": "application/json; charset=utf-8",
     "API-Version": API_VERSION,
     ...headers,

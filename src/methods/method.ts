@@ -10,6 +10,8 @@ import type { Env } from "../env";
 import type { AccessRecord, AccessType } from "../accesses/accesses.store";
 import type { UserRecord } from "../account/account.store";
 import type { AccountWriter } from "../account-do/account-writer";
+import type { StreamTree } from "../streams/stream-tree";
+import type { StreamRow } from "../streams/streams.store";
 
 /** Where a call came from, as the edge sees it. */
 export interface CallerInfo {
@@ -48,6 +50,8 @@ export interface MethodContext {
   writer: AccountWriter | null;
   /** Files uploaded with the call (multipart requests). */
   uploads: StoredFile[];
+  /** The account's live streams: the Durable Object's copy when writing, else kept with the caller's state. */
+  streamTree(): Promise<StreamTree<StreamRow>>;
 }
 
 export type MethodPermission =
@@ -76,11 +80,17 @@ export interface MethodDefinition<S extends z.ZodType = z.ZodType, R = unknown> 
    * service-scope write, `accountOf` names the account (e.g. registration).
    */
   writes: boolean;
+  /** Its writes may be committed with the consecutive grouped calls of a batch, in one D1 transaction (`writer.commit`): it reads nothing another call of the group may have written, and changes no stream. */
+  commitsInGroup?: true;
   accountOf?: (params: z.output<S>) => string;
   /** HTTP status on success (201 for creations). */
   status?: number;
   /** Only through its own HTTP route (file transfers), not in batch calls. */
   httpOnly?: boolean;
+  /** The successful result body as the handler returns it, without the `meta` the HTTP layer adds (required: the API description is built from it). */
+  result: z.ZodType;
+  /** How its HTTP route serves the result: `json` (default, `result` plus `meta`), `text` (plain text rendered from it), `binary` (the file it names). */
+  resultMedia?: "json" | "text" | "binary";
   /** Maps a params validation failure to this method's own error (default: `invalid-parameters-format`). */
   invalidParams?: (err: z.ZodError) => ApiError;
   handler: (ctx: MethodContext, params: z.output<S>) => Promise<R>;

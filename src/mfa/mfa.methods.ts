@@ -21,9 +21,10 @@ import { ADMIN, defineMethod, PERSONAL_ONLY, PUBLIC, type MethodContext } from "
 import { sha256Hex, timingSafeEqualStrings } from "../shared/crypto";
 import { mfaConfigured, openSecret, sealSecret } from "./mfa-crypto";
 import type { MfaSession } from "./mfa-sessions";
-import { activateParams, codeParams, noParams, recoverParams } from "./mfa.schema";
+import { activateParams, codeParams, noParams, recoverParams, activateResult, confirmResult, verifyResult } from "./mfa.schema";
 import { acceptStep, deleteMfa, findActiveMfa, insertActiveMfa } from "./mfa.store";
 import { matchingStep, newTotpSecret, setupUri } from "./totp";
+import { messageResult, emptyResult } from "../methods/result-parts";
 
 /** As the reference: ten UUID v4 (122 random bits each). */
 const RECOVERY_CODES = 10;
@@ -64,6 +65,7 @@ async function checkCode(ctx: MethodContext, secret: string, code: string, notBe
 
 const activate = defineMethod({
   id: "mfa.activate",
+  result: activateResult,
   scope: "account",
   params: activateParams,
   permission: PERSONAL_ONLY,
@@ -85,6 +87,7 @@ const activate = defineMethod({
 
 const confirm = defineMethod({
   id: "mfa.confirm",
+  result: confirmResult,
   scope: "account",
   params: codeParams,
   permission: PUBLIC,
@@ -109,6 +112,7 @@ const confirm = defineMethod({
 
 const challenge = defineMethod({
   id: "mfa.challenge",
+  result: messageResult,
   scope: "account",
   params: noParams,
   permission: PUBLIC,
@@ -122,6 +126,7 @@ const challenge = defineMethod({
 
 const verify = defineMethod({
   id: "mfa.verify",
+  result: verifyResult,
   scope: "account",
   params: codeParams,
   permission: PUBLIC,
@@ -145,6 +150,7 @@ const verify = defineMethod({
 
 const deactivate = defineMethod({
   id: "mfa.deactivate",
+  result: messageResult,
   scope: "account",
   params: noParams,
   permission: PERSONAL_ONLY,
@@ -157,6 +163,7 @@ const deactivate = defineMethod({
 
 const recover = defineMethod({
   id: "mfa.recover",
+  result: messageResult,
   scope: "account",
   params: recoverParams,
   permission: PUBLIC,
@@ -185,6 +192,7 @@ const recover = defineMethod({
 /** `DELETE /system/users/{username}/mfa` (admin key): the operator switches an account's MFA off. */
 const systemDeactivate = defineMethod({
   id: "system.deactivateMfa",
+  result: emptyResult,
   scope: "account",
   params: noParams,
   permission: ADMIN,

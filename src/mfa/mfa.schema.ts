@@ -10,3 +10,10 @@ export const codeParams = z.object({ code: text }).loose();
 export const noParams = z.object({}).loose();
 /** `appId` is what the official client sends; the reference does not use it. */
 export const recoverParams = z.object({ username: text, password: text, recoveryCode: text, appId: text.optional() }).loose();
+
+// Results (what the handlers return; `meta` is added by the HTTP layer).
+
+/** mfa.activate: the pending activation's token, and the TOTP secret to enrol (also as an `otpauth://` URI). */
+export const activateResult = z.strictObject({ mfaToken: z.string(), secret: z.string(), uri: z.string() });
+export const confirmResult = z.strictObject({ recoveryCodes: z.array(z.string()) });
+export const verifyResult = z.strictObject({ token: z.string(), apiEndpoint: z.string() });

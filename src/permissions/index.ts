@@ -10,7 +10,7 @@ import { errors } from "../errors";
 import type { CallerInfo, MethodContext, MethodDefinition } from "../methods/method";
 import { timingSafeEqualStrings } from "../shared/crypto";
 import type { StreamTree } from "../streams/stream-tree";
-import { loadStreamTree, type StreamRow } from "../streams/streams.store";
+import type { StreamRow } from "../streams/streams.store";
 import { AccessLogic, AUDIT_PREFIX, grants, type Capability, type ParentOf, type Permission } from "./access-logic";
 
 /** Every audit stream hangs from `:_audit:` (a permission there reads the whole trail). */
@@ -95,7 +95,7 @@ export function permissionsOf(ctx: MethodContext): Promise<Permissions> {
   let loading = cached.get(ctx);
   if (!loading) {
     loading = (async () => {
-      const tree = ctx.writer ? await ctx.writer.streamTree(ctx.user!.id) : await loadStreamTree(ctx.db, ctx.user!.id);
+      const tree = await ctx.streamTree();
       const access = ctx.access!;
       const parentOf: ParentOf = (id) => tree.get(id)?.parentId ?? getSystemStream(id)?.parentId ?? auditParent(id);
       const logic = new AccessLogic(

@@ -8,6 +8,7 @@ import { errors } from "../errors";
 import { ANY_ACCESS, defineMethod, PERSONAL_ONLY, type MethodContext } from "../methods/method";
 import { assertWithinBytes, LIMITS } from "../shared/limits";
 import { mergeProfile, readProfile, writeProfile } from "./profile.store";
+import { profileResult } from "./profile.schema";
 
 const profileUpdate = z.record(z.string(), z.unknown());
 
@@ -29,6 +30,7 @@ function appProfileId(access: AccessRecord | null): string {
 export const profileMethods = [
   defineMethod({
     id: "profile.getPublic",
+    result: profileResult,
     scope: "account",
     params: z.object({}).loose(),
     permission: ANY_ACCESS,
@@ -37,6 +39,7 @@ export const profileMethods = [
   }),
   defineMethod({
     id: "profile.get",
+    result: profileResult,
     scope: "account",
     params: z.object({ id: z.enum(["public", "private"]) }),
     permission: PERSONAL_ONLY,
@@ -45,6 +48,7 @@ export const profileMethods = [
   }),
   defineMethod({
     id: "profile.update",
+    result: profileResult,
     scope: "account",
     params: z.object({ id: z.enum(["public", "private"]), update: profileUpdate }),
     permission: PERSONAL_ONLY,
@@ -53,6 +57,7 @@ export const profileMethods = [
   }),
   defineMethod({
     id: "profile.getApp",
+    result: profileResult,
     scope: "account",
     params: z.object({}).loose(),
     permission: ANY_ACCESS,
@@ -61,6 +66,7 @@ export const profileMethods = [
   }),
   defineMethod({
     id: "profile.updateApp",
+    result: profileResult,
     scope: "account",
     params: z.object({ update: profileUpdate }),
     permission: ANY_ACCESS,

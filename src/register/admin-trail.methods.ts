@@ -2,9 +2,11 @@
 import { z } from "zod";
 import { ADMIN, defineMethod } from "../methods/method";
 import { readAdminTrail } from "./admin-trail";
+import { adminTrailResult } from "./admin.schema";
 
 const getTrail = defineMethod({
   id: "admin.getTrail",
+  result: adminTrailResult,
   scope: "service",
   params: z.object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -5,6 +5,7 @@ import { ADMIN, defineMethod } from "../methods/method";
 import { StreamedResult } from "../methods/streamed";
 import { LIMITS } from "../shared/limits";
 import { activeEntriesPage, allActiveEntries, countsByCore, findActiveEntry, renameCore, type DirectoryEntry } from "./directory";
+import { getUserResult, listServersResult, listUsersResult, renameServerResult, serverUsersResult } from "./admin.schema";
 
 /** What the admin API shows of a directory entry. */
 export function directoryEntry(entry: DirectoryEntry) {
@@ -37,6 +38,7 @@ const coreName = z.string().max(LIMITS.shortText).regex(/^[a-z0-9]([a-z0-9-]*[a-
 export const adminMethods = [
   defineMethod({
     id: "admin.listUsers",
+    result: listUsersResult,
     scope: "service",
     params: listParams,
     permission: ADMIN,
@@ -49,6 +51,7 @@ export const adminMethods = [
   }),
   defineMethod({
     id: "admin.getUser",
+    result: getUserResult,
     scope: "service",
     params: z.object({ username: z.string().max(LIMITS.shortText) }),
     permission: ADMIN,
@@ -61,6 +64,7 @@ export const adminMethods = [
   }),
   defineMethod({
     id: "admin.listServers",
+    result: listServersResult,
     scope: "service",
     params: z.object({ toHTML: z.enum(["true", "false"]).optional() }),
     permission: ADMIN,
@@ -69,6 +73,7 @@ export const adminMethods = [
   }),
   defineMethod({
     id: "admin.serverUsers",
+    result: serverUsersResult,
     scope: "service",
     params: z.object({ serverName: coreName, toHTML: z.enum(["true", "false"]).optional() }),
     permission: ADMIN,
@@ -77,6 +82,7 @@ export const adminMethods = [
   }),
   defineMethod({
     id: "admin.renameServer",
+    result: renameServerResult,
     scope: "service",
     params: z.object({ srcServerName: coreName, dstServerName: coreName }),
     permission: ADMIN,

@@ -3,11 +3,13 @@ import { z } from "zod";
 import { ADMIN, defineMethod, PUBLIC } from "../methods/method";
 import { LIMITS } from "../shared/limits";
 import { createInvitations, isInvitationTokenValid, listInvitations } from "./invitations";
+import { createInvitationsResult, invitationCheckResult, listInvitationsResult } from "./admin.schema";
 
 const MAX_INVITATIONS_PER_CALL = 100;
 
 const listInvitationsMethod = defineMethod({
   id: "admin.listInvitations",
+  result: listInvitationsResult,
   scope: "service",
   params: z.object({}).loose(),
   permission: ADMIN,
@@ -22,6 +24,7 @@ const listInvitationsMethod = defineMethod({
  */
 const createInvitationsMethod = defineMethod({
   id: "admin.createInvitations",
+  result: createInvitationsResult,
   scope: "service",
   params: z.object({
     count: z.coerce.number().int().min(1).max(MAX_INVITATIONS_PER_CALL),
@@ -37,6 +40,8 @@ const createInvitationsMethod = defineMethod({
 /** Served as plain text `true`/`false` (invitations.routes.ts); `valid` says whether registering with it would pass the gate. */
 const checkInvitationToken = defineMethod({
   id: "auth.invitationTokenCheck",
+  result: invitationCheckResult,
+  resultMedia: "text",
   scope: "service",
   params: z.object({ invitationtoken: z.string().max(LIMITS.shortText).optional() }),
   permission: PUBLIC,

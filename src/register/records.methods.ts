@@ -4,6 +4,7 @@ import { errors, fromZodError } from "../errors";
 import { ADMIN, defineMethod } from "../methods/method";
 import { findLiveEntry } from "./directory";
 import { deleteDnsRecord, listDnsRecords, recordsSchema, SERVICE_SUBDOMAINS, setDnsRecord, subdomainSchema } from "./records";
+import { deleteDnsRecordResult, listDnsRecordsResult, setDnsRecordResult } from "./admin.schema";
 
 /** The reference answers `invalid-parameters` here (its other admin routes are older). */
 const asInvalidParameters = (err: z.ZodError) => {
@@ -13,6 +14,7 @@ const asInvalidParameters = (err: z.ZodError) => {
 
 const setRecord = defineMethod({
   id: "admin.setDnsRecord",
+  result: setDnsRecordResult,
   scope: "service",
   params: z.object({
     subdomain: subdomainSchema.refine((s) => !SERVICE_SUBDOMAINS.includes(s), "is one of the service's own host names"),
@@ -33,6 +35,7 @@ const setRecord = defineMethod({
 
 const deleteRecord = defineMethod({
   id: "admin.deleteDnsRecord",
+  result: deleteDnsRecordResult,
   scope: "service",
   params: z.object({ subdomain: subdomainSchema }),
   invalidParams: asInvalidParameters,
@@ -46,6 +49,7 @@ const deleteRecord = defineMethod({
 
 const listRecords = defineMethod({
   id: "admin.listDnsRecords",
+  result: listDnsRecordsResult,
   scope: "service",
   params: z.object({}).loose(),
   permission: ADMIN,

@@ -22,6 +22,15 @@ import {
   registrationError,
   registrationParams,
   usernameSchema,
+  appGetOneResult,
+  appsGetResult,
+  coresResult,
+  emailCheckResult,
+  hostingsResult,
+  registrationResult,
+  userServerResult,
+  usernameCheckResult,
+  usernameForEmailResult,
   type RegistrationParams,
 } from "./register.schema";
 
@@ -85,6 +94,7 @@ function assertKnownHosting(config: Config, hosting: string | undefined): void {
 
 const register = defineMethod({
   id: "auth.register",
+  result: registrationResult,
   scope: "service",
   params: registrationParams,
   invalidParams: registrationError,
@@ -182,6 +192,7 @@ const register = defineMethod({
 
 const usernameCheck = defineMethod({
   id: "auth.usernameCheck",
+  result: usernameCheckResult,
   scope: "service",
   params: z.object({ username: usernameSchema }),
   invalidParams: registrationError,
@@ -196,6 +207,7 @@ const usernameCheck = defineMethod({
 
 const emailCheck = defineMethod({
   id: "auth.emailCheck",
+  result: emailCheckResult,
   scope: "service",
   params: z.object({ email: emailSchema }),
   invalidParams: registrationError,
@@ -209,6 +221,7 @@ const emailCheck = defineMethod({
 
 const usernameForEmail = defineMethod({
   id: "auth.usernameForEmail",
+  result: usernameForEmailResult,
   scope: "service",
   params: z.object({ email: z.string().max(LIMITS.shortText) }),
   permission: PUBLIC,
@@ -222,6 +235,7 @@ const usernameForEmail = defineMethod({
 
 const userServer = defineMethod({
   id: "auth.userServer",
+  result: userServerResult,
   scope: "service",
   params: z.object({ username: z.string().max(LIMITS.shortText) }),
   permission: PUBLIC,
@@ -238,6 +252,7 @@ const userServer = defineMethod({
 
 const cores = defineMethod({
   id: "auth.cores",
+  result: coresResult,
   scope: "service",
   params: z
     .object({ username: z.string().min(1).optional(), email: z.string().min(1).optional() })
@@ -264,6 +279,7 @@ const cores = defineMethod({
 
 const hostings = defineMethod({
   id: "auth.hostings",
+  result: hostingsResult,
   scope: "service",
   params: z.object({}).loose(),
   permission: PUBLIC,
@@ -273,6 +289,7 @@ const hostings = defineMethod({
 
 const appsList = defineMethod({
   id: "apps.get",
+  result: appsGetResult,
   scope: "service",
   params: z.object({}).loose(),
   permission: PUBLIC,
@@ -282,6 +299,7 @@ const appsList = defineMethod({
 
 const appsGetOne = defineMethod({
   id: "apps.getOne",
+  result: appGetOneResult,
   scope: "service",
   params: z.object({ id: z.string().max(LIMITS.shortText) }),
   permission: PUBLIC,

@@ -71,3 +71,69 @@ export function registrationError(err: z.ZodError): ApiError {
   });
   return invalidParams(data);
 }
+
+// Results of the registration and directory methods (`meta` is added by the HTTP layer).
+
+/** `apiEndpoint` carries the new account's personal token. */
+export const registrationResult = z.strictObject({ username: z.string(), apiEndpoint: z.string() });
+
+/** `reason` when reserved: `taken` (an account has it) or `reserved` (a reserved word). */
+export const usernameCheckResult = z.strictObject({ reserved: z.boolean(), reason: z.enum(["taken", "reserved"]).optional() });
+
+/** A taken email is `item-already-exists` (409): success means it is free. */
+export const emailCheckResult = z.strictObject({ reserved: z.literal(false) });
+
+/** `uid` is the username too (the reference's two routes). */
+export const usernameForEmailResult = z.strictObject({ username: z.string(), uid: z.string() });
+
+/** The core hosting the account, and its host name (subdomain mode) or username. */
+export const userServerResult = z.strictObject({ server: z.string(), alias: z.string() });
+
+export const coresResult = z.strictObject({ core: z.strictObject({ url: z.string() }) });
+
+const localized = z.record(z.string(), z.string());
+
+/** HOSTINGS (or, by default, every core by region): operator data, so further fields pass through. */
+export const hostingsResult = z
+  .looseObject({
+    regions: z.record(
+      z.string(),
+      z.looseObject({
+        name: z.string(),
+        localizedName: localized,
+        zones: z.record(
+          z.string(),
+          z.looseObject({
+            name: z.string(),
+            localizedName: localized,
+            hostings: z.record(
+              z.string(),
+              z.looseObject({
+                url: z.string(),
+                name: z.string(),
+                description: z.string(),
+                localizedDescription: localized.optional(),
+                available: z.boolean(),
+                /** Where `POST users` creates accounts on this hosting. */
+                availableCore: z.string(),
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: "Hostings", description: "Where accounts can be created: regions, zones and hostings (cores)." });
+
+/** An app the operator registered (APPS): further fields pass through. */
+const appResult = z
+  .looseObject({
+    id: z.string(),
+    name: z.string().optional(),
+    returnURLs: z.array(z.string()).optional(),
+    origins: z.array(z.string()).optional(),
+  })
+  .meta({ id: "App", description: "An app the operator registered (APPS)." });
+
+export const appsGetResult = z.strictObject({ apps: z.array(appResult) });
+export const appGetOneResult = z.strictObject({ app: appResult });

@@ -8,7 +8,7 @@ const BUILT_IN = new Set([
   "access", "account", "accounts", "admin", "administrator", "api", "apps", "assets", "auth", "bench", "billing",
   "cdn", "config", "core", "cores", "dashboard", "default", "dns", "docs", "favicon.ico", "ftp", "help",
   "hostmaster", "hostings", "imap", "info", "localhost", "login", "logout", "mail", "mfa", "noreply",
-  "no-reply", "oauth", "oauth2", "postmaster", "reg", "register", "registration", "root", "security",
+  "no-reply", "oauth", "oauth2", "openapi.json", "postmaster", "reg", "register", "registration", "root", "security",
   "service", "services", "signin", "signup", "sso", "static", "status", "support", "sys", "system",
   "test", "user", "users", "webmaster", "well-known", "www",
 ]);

@@ -24,7 +24,6 @@ import { fileKey } from "../attachments/file-store";
 import {
   deleteStreamRows,
   insertStream,
-  loadStreamTree,
   nestStreams,
   streamDeletionsSince,
   toStream,
@@ -41,6 +40,9 @@ import {
   streamDeleteParams,
   streamsGetParams,
   streamUpdateParams,
+  streamDeleteResult,
+  streamResultBody,
+  streamsGetResult,
 } from "./streams.schema";
 
 // Any token: what each may do is decided per stream by the permission module.
@@ -97,6 +99,7 @@ function visibleStreams(ctx: MethodContext, perms: Permissions, parentId: string
 
 const get = defineMethod({
   id: "streams.get",
+  result: streamsGetResult,
   scope: "account",
   params: streamsGetParams,
   permission: DATA_ACCESS,
@@ -105,7 +108,7 @@ const get = defineMethod({
     const { db, user, access } = ctx;
     const personal = access!.type === "personal";
     const perms = personal ? null : await permissionsOf(ctx);
-    const tree = perms?.tree ?? (await loadStreamTree(db, user!.id));
+    const tree = perms?.tree ?? (await ctx.streamTree());
     const withTrashed = p.state === "all";
     if (p.parentId !== undefined) {
       const hidden = !tree.has(p.parentId) || (perms !== null && !perms.logic.can("list", p.parentId));
@@ -129,6 +132,7 @@ const get = defineMethod({
 
 const create = defineMethod({
   id: "streams.create",
+  result: streamResultBody,
   scope: "account",
   params: streamCreateParams,
   permission: DATA_ACCESS,
@@ -175,6 +179,7 @@ const create = defineMethod({
 
 const update = defineMethod({
   id: "streams.update",
+  result: streamResultBody,
   scope: "account",
   params: streamUpdateParams,
   permission: DATA_ACCESS,
@@ -235,6 +240,7 @@ async function movedScopeChanges(ctx: MethodContext, tree: StreamTree<StreamRow>
 
 const del = defineMethod({
   id: "streams.delete",
+  result: streamDeleteResult,
   scope: "account",
   params: streamDeleteParams,
   permission: DATA_ACCESS,

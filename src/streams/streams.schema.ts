@@ -1,6 +1,7 @@
 /** Params of the streams methods (one schema per method; types from z.infer). */
 import { z } from "zod";
 import { booleanParam, numberParam } from "../methods/param-types";
+import { changeTracking, clientDataResult, itemDeletion } from "../methods/result-parts";
 import { LIMITS, withinBytes } from "../shared/limits";
 
 const clientData = withinBytes(z.record(z.string(), z.unknown()), LIMITS.jsonBytes).nullable();
@@ -47,3 +48,43 @@ export const streamDeleteParams = z.strictObject({
 });
 
 export type StreamUpdateParams = z.output<typeof streamUpdateParams>;
+
+// Results (what the handlers return; `meta` is added by the HTTP layer).
+
+/** A stream as toStream emits it (null clientData and `trashed: false` left out); `children` in trees (streams.get). */
+export const streamResult = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  /** null: a root stream. */
+  parentId: z.string().nullable(),
+  clientData: clientDataResult.optional(),
+  get children() {
+    return z.array(streamResult).optional();
+  },
+  /** Present (true) only for trashed streams. */
+  trashed: z.boolean().optional(),
+  // Spelled out: a spread here would hide the recursive type from inference.
+  created: changeTracking.created,
+  createdBy: changeTracking.createdBy,
+  modified: changeTracking.modified,
+  modifiedBy: changeTracking.modifiedBy,
+});
+// Registered apart: chained, `.meta()` would make the recursive type refer to itself.
+z.globalRegistry.add(streamResult, { id: "Stream" });
+
+/** `streamDeletions` whenever `includeDeletionsSince` was given. */
+export const streamsGetResult = z.strictObject({
+  streams: z.array(streamResult),
+  streamDeletions: z.array(itemDeletion).optional(),
+});
+
+export const streamResultBody = z.strictObject({ stream: streamResult });
+
+/** What became of each event of a deleted stream. */
+const updatedEvent = z.strictObject({ id: z.string(), action: z.enum(["deleted", "mergedToParent", "updatedStreamIds"]) });
+
+/** First call: the stream, trashed; second call (already trashed): its deletion and what became of its events. */
+export const streamDeleteResult = z.union([
+  streamResultBody,
+  z.strictObject({ updatedEvents: z.array(updatedEvent), streamDeletion: itemDeletion }),
+]);

@@ -20,6 +20,9 @@ import {
   webhookCreateParams,
   webhookIdParams,
   webhookUpdateParams,
+  webhookDeleteResult,
+  webhookResultBody,
+  webhooksGetResult,
 } from "./webhooks.schema";
 import {
   deleteWebhookRow,
@@ -52,6 +55,7 @@ async function ownWebhook(ctx: MethodContext, id: string): Promise<WebhookRecord
 
 const get = defineMethod({
   id: "webhooks.get",
+  result: webhooksGetResult,
   scope: "account",
   params: z.object({}),
   permission: ANY_ACCESS,
@@ -65,6 +69,7 @@ const get = defineMethod({
 
 const getOne = defineMethod({
   id: "webhooks.getOne",
+  result: webhookResultBody,
   scope: "account",
   params: webhookIdParams,
   permission: ANY_ACCESS,
@@ -74,6 +79,7 @@ const getOne = defineMethod({
 
 const create = defineMethod({
   id: "webhooks.create",
+  result: webhookResultBody,
   scope: "account",
   params: webhookCreateParams,
   permission: APP_OR_SHARED,
@@ -109,6 +115,7 @@ const create = defineMethod({
 
 const update = defineMethod({
   id: "webhooks.update",
+  result: webhookResultBody,
   scope: "account",
   params: webhookUpdateParams,
   permission: ANY_ACCESS,
@@ -131,6 +138,7 @@ const update = defineMethod({
 
 const del = defineMethod({
   id: "webhooks.delete",
+  result: webhookDeleteResult,
   scope: "account",
   params: webhookIdParams,
   permission: ANY_ACCESS,
@@ -150,6 +158,7 @@ const del = defineMethod({
  */
 const test = defineMethod({
   id: "webhooks.test",
+  result: webhookResultBody,
   scope: "account",
   params: webhookIdParams,
   permission: ANY_ACCESS,

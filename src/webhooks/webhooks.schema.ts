@@ -1,5 +1,6 @@
 /** Params of the webhooks methods, the Webhook API shape and the service's webhook settings. */
 import { z } from "zod";
+import { changeTracking, itemDeletion, timestamp } from "../methods/result-parts";
 import { LIMITS } from "../shared/limits";
 import { MAX_URL_LENGTH } from "./url-policy";
 
@@ -65,3 +66,34 @@ export interface ApiWebhook {
   modified: number;
   modifiedBy: string;
 }
+
+// Results (what the handlers return; `meta` is added by the HTTP layer).
+
+const webhookRunResult = z.strictObject({
+  /** HTTP status of the receiver's answer; 0 for a network error, a timeout or a refused target. */
+  status: z.number(),
+  timestamp,
+});
+
+/** A webhook as toApiWebhook emits it; `lastRun` is `{status: 0, timestamp: 0}` before any run. */
+export const webhookResult = z
+  .strictObject({
+    id: z.string(),
+    accessId: z.string(),
+    url: z.string(),
+    state: z.enum(["active", "inactive"]),
+    runCount: z.number(),
+    failCount: z.number(),
+    currentRetries: z.number(),
+    maxRetries: z.number(),
+    minIntervalMs: z.number(),
+    lastRun: webhookRunResult,
+    /** Newest first. */
+    runs: z.array(webhookRunResult),
+    ...changeTracking,
+  })
+  .meta({ id: "Webhook", description: "A URL the service POSTs `{messages, meta}` to when data its access may read changes." });
+
+export const webhooksGetResult = z.strictObject({ webhooks: z.array(webhookResult) });
+export const webhookResultBody = z.strictObject({ webhook: webhookResult });
+export const webhookDeleteResult = z.strictObject({ webhookDeletion: itemDeletion });

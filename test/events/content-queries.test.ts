@@ -7,6 +7,7 @@ import * as schema from "../../src/db/schema";
 import { queryEvents, resolveScope } from "../../src/events/events.query";
 import { eventsGetParams } from "../../src/events/events.schema";
 import { parseStreamsQuery } from "../../src/events/streams-query";
+import { loadStreamTree } from "../../src/streams/streams.store";
 import { expectError, get, post } from "../helpers/api";
 import { createEvent, createStream, getEvents, ids } from "../helpers/data";
 import { createUser, type TestUser } from "../helpers/users";
@@ -146,7 +147,7 @@ describe("events.get content and clientData conditions", () => {
       const statements: [string, unknown[]][] = [];
       const db = drizzle(env.DB, { schema, logger: { logQuery: (text, params) => void statements.push([text, params]) } });
       const p = eventsGetParams.parse(query);
-      const scope = await resolveScope(db, record, parseStreamsQuery(p.streams), p.state);
+      const scope = resolveScope(await loadStreamTree(db, record.id), parseStreamsQuery(p.streams), p.state);
       statements.length = 0;
       const found = [];
       for await (const event of queryEvents(db, record, p, scope, Date.now() / 1000)) found.push(event);

@@ -3,11 +3,12 @@
  * with the `pryv` client, plain `socket.io-client` 4.x, `@pryv/monitor`),
  * under Node against `wrangler dev` (globalSetup: wrangler-dev.mjs).
  */
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import pryv from "pryv";
 import addSocketIO from "@pryv/socket.io";
 import addMonitor from "@pryv/monitor";
 import { io, type Socket } from "socket.io-client";
+import { BASE, createUser, http, sleep, type User } from "./helpers";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -18,38 +19,6 @@ declare module "vitest" {
 // (The add-ons' typings describe a newer `pryv` than the installed 3.0.4; the runtime fits.)
 addSocketIO(pryv as never);
 addMonitor(pryv as never);
-
-const BASE = inject("socketBase");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let counter = 0;
-
-interface User {
-  username: string;
-  token: string;
-  apiEndpoint: string;
-}
-
-async function http(method: string, path: string, token: string | null, body?: unknown) {
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers: { ...(token ? { Authorization: token } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
-
-async function createUser(): Promise<User> {
-  const username = `sock-${crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36)}${++counter}`;
-  const res = await http("POST", "/users", null, {
-    appId: "test-app-id",
-    username,
-    password: `${username}-password`,
-    email: `${username}@example.com`,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const token = /^https?:\/\/([^@]+)@/.exec(res.body.apiEndpoint)![1]!;
-  return { username, token, apiEndpoint: res.body.apiEndpoint };
-}
 
 const endpoint = (user: User, token = user.token) => `${BASE.replace("//", `//${token}@`)}/${user.username}/`;
 

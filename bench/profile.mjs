@@ -1,0 +1,210 @@
+// CPU profile of the Worker while a scenario's load runs: the Chrome DevTools
+// Protocol on wrangler dev's inspector port (Profiler.start/stop), written as a
+// .cpuprofile (opens in DevTools) and summarised in markdown: top functions by
+// self time, and self time by source file (bundle positions mapped back to
+// src/… and node_modules/… through wrangler's source map).
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
+
+const SAMPLING_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 200);
+
+/** The Chrome DevTools Protocol session on the inspector's first target (wrangler's proxy lists the Worker). */
+async function connect(port) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  if (!targets.length) throw new Error(`no inspector target on port ${port}`);
+  // Wrangler's inspector proxy wants an Origin it knows (Node's WebSocket sends none by itself).
+  const socket = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: "http://127.0.0.1" } });
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve, { once: true });
+    socket.addEventListener("error", () => reject(new Error("inspector connection failed")), { once: true });
+  });
+  let nextId = 0;
+  const pending = new Map();
+  const scripts = new Map(); // scriptId → { url, sourceMapURL }
+  socket.addEventListener("message", ({ data }) => {
+    const message = JSON.parse(String(data));
+    if (message.method === "Debugger.scriptParsed") scripts.set(message.params.scriptId, message.params);
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    message.error ? waiter.reject(new Error(`${message.error.message}`)) : waiter.resolve(message.result);
+  });
+  const send = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method, params }));
+      setTimeout(() => pending.delete(id) && reject(new Error(`${method}: no answer in 60 s`)), 60_000);
+    });
+  return { targets, scripts, send, close: () => socket.close() };
+}
+
+/**
+ * Starts profiling the Worker; `stop()` gives the profile, the targets the inspector listed and
+ * the scripts by id (the profile names the bundle `index.js`; Debugger.scriptParsed gives its file
+ * and source map, so the debugger is on for a moment before the sampling starts, off during it).
+ */
+export async function startProfiler(port) {
+  const session = await connect(port);
+  await session.send("Debugger.enable");
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // the scriptParsed events of scripts already loaded
+  await session.send("Debugger.disable");
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
+  await session.send("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.send("Profiler.stop");
+      session.close();
+      return { profile, targets: session.targets.map((t) => t.title ?? t.id), scripts: session.scripts };
+    },
+  };
+}
+
+const RUNTIME = new Set(["(root)", "(program)", "(idle)", "(garbage collector)"]);
+
+const MODULE_COMMENT = /^\/\/ ((?:\.\.\/)*[\w@.+-]+(?:\/[\w@.+-]+)*\.(?:[cm]?[jt]sx?|json))$/;
+
+/** esbuild's `// path` comment opening each module in the bundle: sorted [line, path] pairs. */
+function bundleModules(file) {
+  const modules = [];
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((text, i) => {
+      const match = MODULE_COMMENT.exec(text);
+      if (match) modules.push([i + 1, match[1]]);
+    });
+  return modules;
+}
+
+/** The module holding bundle line `line`. */
+function moduleAt(modules, line) {
+  let lo = 0;
+  let hi = modules.length - 1;
+  let found = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (modules[mid][0] <= line) {
+      found = modules[mid][1];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * Where a frame's code comes from, per script (from scriptParsed): the bundle's module (esbuild's
+ * comments: `src/…`, `node_modules/<package>/…`) and the original line through the source map.
+ */
+function sourceMapper(root, scripts) {
+  const bundles = new Map();
+  const bundleFor = (scriptId) => {
+    if (!bundles.has(scriptId)) {
+      let bundle = null;
+      const script = scripts.get(scriptId);
+      try {
+        if (script?.url.startsWith("file:")) {
+          const file = fileURLToPath(script.url);
+          let map = null;
+          if (script.sourceMapURL && !script.sourceMapURL.startsWith("data:")) {
+            const mapFile = fileURLToPath(new URL(script.sourceMapURL, script.url));
+            if (existsSync(mapFile)) map = new TraceMap(readFileSync(mapFile, "utf8"), pathToFileURL(mapFile).href);
+          }
+          bundle = { map, modules: bundleModules(file) };
+        }
+      } catch {
+        bundle = null;
+      }
+      bundles.set(scriptId, bundle);
+    }
+    return bundles.get(scriptId);
+  };
+  return (frame) => {
+    const bundle = bundleFor(frame.scriptId);
+    const line = frame.lineNumber + 1;
+    const fallback = frame.url ? { file: frame.url, where: `${frame.url}:${line}` } : { file: "(native)", where: "(native)" };
+    if (!bundle) return fallback;
+    const found = moduleAt(bundle.modules, line);
+    const module = found?.includes("node_modules/") ? found.slice(found.indexOf("node_modules/")) : found; // symlinked installs
+    const pos = bundle.map ? originalPositionFor(bundle.map, { line, column: Math.max(0, frame.columnNumber) }) : {};
+    const original = pos.source ? path.relative(root, pos.source.startsWith("file:") ? fileURLToPath(pos.source) : path.resolve(pos.source)) : null;
+    if (!module) return original ? { file: original, where: `${original}:${pos.line}` } : fallback;
+    const sameFile = original && path.basename(original) === path.basename(module);
+    return { file: module, where: sameFile ? `${module}:${pos.line}` : original ? `${module} (${path.basename(original)}:${pos.line})` : `${module} (bundle:${line})` };
+  };
+}
+
+/** `src/…`, `node_modules/<package>` or `runtime`, for the grouping by origin. */
+function originOf(file, functionName) {
+  if (RUNTIME.has(functionName) || file === "(native)") return "runtime";
+  if (file.startsWith("src/")) return "src";
+  if (file.includes("node_modules/")) return "node_modules";
+  return "runtime";
+}
+
+/** Markdown summary of a profile: busy time, top `top` functions by self time, self time per file and per origin. */
+export function summariseProfile(profile, { root, scenario, targets, scripts, top = 25 }) {
+  const position = sourceMapper(root, scripts);
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i + 1] ?? 0; // the time until the next sample belongs to this one
+    selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + dt);
+  }
+  const byFunction = new Map();
+  const byFile = new Map();
+  const byOrigin = new Map();
+  let totalUs = 0;
+  let idleUs = 0;
+  for (const [id, us] of selfUs) {
+    const { callFrame } = nodes.get(id);
+    totalUs += us;
+    if (callFrame.functionName === "(idle)") {
+      idleUs += us;
+      continue;
+    }
+    const { file, where } = position(callFrame);
+    const name = callFrame.functionName || "(anonymous)";
+    const key = `${name}\u0000${where}`;
+    const entry = byFunction.get(key) ?? { name, where: RUNTIME.has(name) ? "" : where, us: 0 };
+    entry.us += us;
+    byFunction.set(key, entry);
+    const fileKey = RUNTIME.has(name) ? name : file;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
+    const origin = originOf(file, name);
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
+  }
+  const busyUs = totalUs - idleUs;
+  const ms = (us) => (us / 1000).toFixed(1);
+  const pct = (us) => (busyUs ? ((us / busyUs) * 100).toFixed(1) : "0");
+  const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]);
+  const functions = [...byFunction.values()].sort((a, b) => b.us - a.us).slice(0, top);
+  return [
+    `# CPU profile: ${scenario}`,
+    "",
+    `Inspector targets: ${targets.join(", ")}. Profiled ${ms(totalUs)} ms, of which idle ${ms(idleUs)} ms; busy ${ms(busyUs)} ms (percentages below are of busy time). Sampling every ${SAMPLING_INTERVAL_US} µs.`,
+    "",
+    `## Top ${top} functions by self time`,
+    "",
+    "| function | where | self ms | % |",
+    "|---|---|---:|---:|",
+    ...functions.map((f) => `| ${f.name.replaceAll("|", "\\|")} | ${f.where} | ${ms(f.us)} | ${pct(f.us)} |`),
+    "",
+    "## Self time by origin",
+    "",
+    "| origin | self ms | % |",
+    "|---|---:|---:|",
+    ...sorted(byOrigin).map(([origin, us]) => `| ${origin} | ${ms(us)} | ${pct(us)} |`),
+    "",
+    "## Self time by source file (top 30)",
+    "",
+    "| file | self ms | % |",
+    "|---|---:|---:|",
+    ...sorted(byFile)
+      .slice(0, 30)
+      .map(([file, us]) => `| ${file} | ${ms(us)} | ${pct(us)} |`),
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,61 @@
+/**
+ * Bench mode (local, BENCH_ROUTES=true): every answer carries `Server-Timing`
+ * with the D1 round trips the request made — in the Worker and in the
+ * account's Durable Object — and its phases. It also pins the round trips of
+ * issue 13: one per read and one per write once the caller is known.
+ */
+import { describe, expect, it } from "vitest";
+import { get, post, put, type ApiResponse } from "../helpers/api";
+import { createStream } from "../helpers/data";
+import { createUser } from "../helpers/users";
+
+function timing(res: ApiResponse): { trips: number; phases: Record<string, number> } {
+  const header = res.headers.get("Server-Timing");
+  expect(header, "no Server-Timing").toBeTruthy();
+  const phases: Record<string, number> = {};
+  let trips = NaN;
+  for (const metric of header!.split(", ")) {
+    const [name, ...params] = metric.split(";");
+    for (const p of params) {
+      if (p.startsWith("dur=")) phases[name!] = Number(p.slice(4));
+      if (name === "d1-trips" && p.startsWith("desc=")) trips = Number(p.slice(6, -1));
+    }
+  }
+  return { trips, phases };
+}
+
+describe("Server-Timing in bench mode", () => {
+  it("counts one D1 round trip per read and per write once the caller is known", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const created = await post(`/${user.username}/events`, { streamIds: ["diary"], type: "note/txt", content: "a" }, { token: user.token });
+    expect(created.status).toBe(201);
+    await get(`/${user.username}/events`, { token: user.token, query: { streams: "diary" } }); // the isolate learns the tree
+
+    const read = await get(`/${user.username}/events`, { token: user.token, query: { streams: "diary" } });
+    expect(read.status).toBe(200);
+    expect(timing(read).trips).toBe(1);
+    expect(timing(await get(`/${user.username}/streams`, { token: user.token })).trips).toBe(1);
+
+    const write = await post(`/${user.username}/events`, { streamIds: ["diary"], type: "note/txt", content: "b" }, { token: user.token });
+    expect(write.status).toBe(201);
+    const written = timing(write);
+    expect(written.trips).toBe(1); // in the account's Durable Object, reported back with the outcome
+    expect(written.phases).toHaveProperty("do");
+    // An update of the event the object just wrote: no read first.
+    const updated = await put(`/${user.username}/events/${write.body.event.id}`, { content: "c" }, { token: user.token });
+    expect(updated.status).toBe(200);
+    expect(timing(updated).trips).toBe(1);
+  });
+
+  it("counts a batch of creates as one commit", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const calls = Array.from({ length: 200 }, (_, i) => ({ method: "events.create", params: { streamIds: ["diary"], type: "count/generic", content: i } }));
+    await post(`/${user.username}/`, calls.slice(0, 1), { token: user.token }); // the object learns the caller
+    const res = await post(`/${user.username}/`, calls, { token: user.token });
+    expect(res.status).toBe(200);
+    expect(res.body.results.filter((r: { event?: unknown }) => r.event)).toHaveLength(200);
+    expect(timing(res).trips).toBe(1);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * A batch's events.create calls are committed together by the account's
+ * Durable Object (test/account-do/grouped-commits.test.ts): sockets are
+ * still told of each write, in commit order, scoped to their token.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { io, type Socket } from "socket.io-client";
+import { BASE, createUser, http, sleep } from "./helpers";
+
+const sockets: Socket[] = [];
+afterAll(() => {
+  for (const socket of sockets) socket.close();
+});
+
+/** A socket.io client of `username` with `token`, and what it is told. */
+async function listen(username: string, token: string) {
+  const socket = io(`${BASE}/${username}`, { forceNew: true, reconnection: false, query: { auth: token }, transports: ["websocket"] });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.on("connect", () => resolve());
+    socket.on("connect_error", reject);
+  });
+  const seen: string[] = [];
+  for (const name of ["eventsChanged", "streamsChanged"]) socket.on(name, () => seen.push(name));
+  return seen;
+}
+
+describe("grouped commits and sockets", () => {
+  it("tells each socket of every creation of a batch it may read, in commit order", async () => {
+    const user = await createUser("group");
+    for (const id of ["a", "b"]) expect((await http("POST", `/${user.username}/streams`, user.token, { id, name: id })).status).toBe(201);
+    const shared = await http("POST", `/${user.username}/accesses`, user.token, { name: "b-only", type: "shared", permissions: [{ streamId: "b", level: "read" }] });
+    expect(shared.status).toBe(201);
+    const everything = await listen(user.username, user.token);
+    const bOnly = await listen(user.username, shared.body.access.token);
+
+    const create = (streamId: string) => ({ method: "events.create", params: { streamIds: [streamId], type: "note/txt", content: streamId } });
+    const calls = [create("a"), create("a"), create("b"), { method: "streams.create", params: { id: "c", name: "c" } }, create("c"), create("nope"), create("b")];
+    const res = await http("POST", `/${user.username}/`, user.token, calls);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.event?.content ?? r.stream?.id ?? r.error?.id)).toEqual(["a", "a", "b", "c", "c", "unknown-referenced-resource", "b"]);
+
+    const expected = ["eventsChanged", "eventsChanged", "eventsChanged", "streamsChanged", "eventsChanged", "eventsChanged"];
+    const end = Date.now() + 5000;
+    while (everything.length < expected.length && Date.now() < end) await sleep(20);
+    await sleep(300); // nothing more comes
+    expect(everything).toEqual(expected);
+    expect(bOnly).toEqual(["eventsChanged", "eventsChanged"]);
+  });
+});
