@@ -56,9 +56,14 @@ async function serveTraced(request: Request, env: Env, ctx: ExecutionContext): P
   const response = await withTrace(trace, () => serve(request, countingEnv(env), ctx));
   if (response.status === 101 || response.webSocket) return response; // a socket's answer is not copied
   trace.phases.total = performance.now() - started;
-  const timed = new Response(response.body, response); // the app's headers may be immutable
-  timed.headers.set("Server-Timing", serverTiming(trace));
-  return timed;
+  try {
+    response.headers.set("Server-Timing", serverTiming(trace));
+    return response;
+  } catch {
+    const timed = new Response(response.body, response); // immutable headers (an answer passed on)
+    timed.headers.set("Server-Timing", serverTiming(trace));
+    return timed;
+  }
 }
 
 export default {
