@@ -29,7 +29,7 @@ export class RecentEvents {
   }
 
   remember(userId: number, event: ApiEvent): void {
-    const key = `${userId}:${id(event)}`;
+    const key = `${userId}:${event.id}`;
     this.entries.delete(key);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { event: structuredClone(event), at: Date.now() });
@@ -39,5 +39,3 @@ export class RecentEvents {
     this.entries.clear();
   }
 }
-
-const id = (event: ApiEvent) => event.id;
