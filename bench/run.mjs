@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: starts `wrangler dev` on its own port with a fresh local
 // state, prepares data through the API, then measures each scenario
-// (requests/s, latency p50/p90/p99) right after a trivial Hono route measured
-// the same way, so every figure has its baseline from the same run.
+// (requests/s, latency p50/p90/p99) in slices alternating with the trivial
+// route of issue 13 (GET /reg/service/info) measured the same way, so every
+// figure has its baseline from the same run and the same moments.
 // Results: bench/results/latest.{json,md}. Traffic goes to 127.0.0.1 only;
 // every loop is bounded in requests and time.
 //
@@ -11,6 +12,7 @@
 // mean ms per phase, per scenario.
 //
 // Options (env): BENCH_PORT (8791), BENCH_SECONDS per scenario (8),
+// BENCH_ROUNDS of alternating baseline/scenario slices (3),
 // BENCH_CONCURRENCY (8), BENCH_EVENTS in the big account (100000),
 // BENCH_SCENARIOS (comma list of ids; default all), BENCH_OUT (results path
 // without extension; default bench/results/latest). Notification scenarios
@@ -36,6 +38,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const MAX_REQUESTS = 200_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROFILE = process.env.BENCH_PROFILE || null;
 const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9231);
 const GOAL_SHARE = 40; // % of the baseline's req/s (issue 13)
@@ -86,46 +89,93 @@ function stopServer(server) {
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /**
- * Runs `request` from `concurrency` loops for SECONDS (at most MAX_REQUESTS); MB/s when `bytes` per request is given.
+ * Runs `request` from `concurrency` loops for `seconds` (at most MAX_REQUESTS), into `into` (a sampler).
  * `failed(text)`: an answer below 400 that is still an error (a batch with a failed call). The client is one
- * process with Node's fetch pool (keep-alive); its CPU and the server's (wrangler + workerd) are reported.
+ * process with Node's fetch pool (keep-alive); its CPU and the server's (wrangler + workerd) are recorded.
  */
-async function measure(request, { concurrency = CONCURRENCY, bytes = 0, failed = null, serverPid = null } = {}) {
-  const latencies = [];
-  const timing = timingTotals();
-  let errors = 0;
-  const deadline = performance.now() + SECONDS * 1000;
+async function runLoad(into, request, { concurrency = CONCURRENCY, failed = null, serverPid = null, seconds = SECONDS } = {}) {
+  const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   const cpu = cpuMeter(serverPid);
+  let done = 0;
   async function loop() {
-    while (performance.now() < deadline && latencies.length + errors < MAX_REQUESTS) {
+    while (performance.now() < deadline && done < MAX_REQUESTS) {
       const t0 = performance.now();
+      done++;
       try {
         const res = await request();
         const bad = failed ? failed(await res.text()) : (await res.arrayBuffer(), false);
-        if (res.status >= 400 || bad) errors++;
+        if (res.status >= 400 || bad) into.errors++;
         else {
-          latencies.push(performance.now() - t0);
-          timing.add(res);
+          into.latencies.push(performance.now() - t0);
+          into.timing.add(res);
         }
       } catch {
-        errors++;
+        into.errors++;
       }
     }
   }
+  const before = into.latencies.length;
   await Promise.all(Array.from({ length: concurrency }, loop));
   const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  into.elapsed += elapsed;
+  into.rounds.push({ rps: (into.latencies.length - before) / elapsed, cpu: cpu() });
+}
+
+const sampler = () => ({ latencies: [], errors: 0, elapsed: 0, rounds: [], timing: timingTotals() });
+
+const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Requests/s and latency percentiles of a sampler, over all its rounds; MB/s when `bytes` per request is given. */
+function summary(s, bytes = 0) {
+  const latencies = [...s.latencies].sort((a, b) => a - b);
+  const cpuOf = (key) => {
+    const values = s.rounds.map((r) => r.cpu[key]).filter((v) => v !== undefined);
+    return values.length ? Math.round(mean(values)) : undefined;
+  };
   return {
     requests: latencies.length,
-    errors,
-    rps: Math.round(latencies.length / elapsed),
+    errors: s.errors,
+    rps: Math.round(latencies.length / s.elapsed),
     p50: Number(percentile(latencies, 50)?.toFixed(1)),
     p90: Number(percentile(latencies, 90)?.toFixed(1)),
     p99: Number(percentile(latencies, 99)?.toFixed(1)),
-    ...(bytes ? { mbps: Number(((latencies.length * bytes) / elapsed / 1e6).toFixed(1)) } : {}),
-    ...cpu(),
-    timing: timing.summary(),
+    ...(bytes ? { mbps: Number(((latencies.length * bytes) / s.elapsed / 1e6).toFixed(1)) } : {}),
+    clientCpu: cpuOf("clientCpu"),
+    serverCpu: cpuOf("serverCpu"),
+    timing: s.timing.summary(),
+  };
+}
+
+/** One load of SECONDS (the warm-up, and what the notification scenarios do not use). */
+async function measure(request, options = {}) {
+  const s = sampler();
+  await runLoad(s, request, options);
+  return summary(s, options.bytes);
+}
+
+/**
+ * The baseline, the bare route and the scenario in ROUNDS alternating slices
+ * (SECONDS each in all): all see the same drift of a shared machine. A share
+ * is the median of the rounds' scenario ÷ baseline ratios.
+ */
+async function measureAlternating(baselineRequest, request, options) {
+  const base = sampler();
+  const bare = sampler();
+  const load = sampler();
+  const seconds = SECONDS / ROUNDS;
+  for (let round = 0; round < ROUNDS; round++) {
+    await runLoad(base, baselineRequest, { ...options, failed: null, seconds });
+    if (options.bareToo) await runLoad(bare, bareRequest, { ...options, failed: null, seconds });
+    await runLoad(load, request, { ...options, seconds });
+  }
+  const shareOf = (against) => median(load.rounds.map((r, i) => r.rps / against.rounds[i].rps));
+  return {
+    baseline: summary(base, options.bytes),
+    measured: summary(load, options.bytes),
+    share: shareOf(base),
+    ...(options.bareToo ? { bare: summary(bare), bareShare: shareOf(bare) } : {}),
   };
 }
 
@@ -146,7 +196,10 @@ async function profiled(scenario, load) {
   return result;
 }
 
-const baselineRequest = () => fetch(`${BASE}/favicon.ico`);
+/** The issue's trivial route: service.info through the router and the method registry, no I/O. */
+const baselineRequest = () => fetch(`${BASE}/reg/service/info`);
+/** A bare Hono route (204, no body, no method): what the runtime alone answers. */
+const bareRequest = () => fetch(`${BASE}/favicon.ico`);
 
 async function main() {
   const state = mkdtempSync(path.join(tmpdir(), "pryv-edge-bench-"));
@@ -156,6 +209,7 @@ async function main() {
   try {
     // Warm-up, thrown away: the first scenario's baseline would otherwise measure a cold isolate and JIT.
     await measure(baselineRequest);
+    await measure(bareRequest, { seconds: 2 });
     const only = process.env.BENCH_SCENARIOS?.split(",") ?? (PROFILE ? [PROFILE] : null);
     for (const scenario of scenarios.filter((s) => !only || only.includes(s.id))) {
       console.log(`\n${scenario.title}: preparing …`);
@@ -164,20 +218,29 @@ async function main() {
       if (prepared.note) console.log(`  ${prepared.note}`);
       const concurrency = prepared.concurrency ?? CONCURRENCY;
       const options = { concurrency, bytes: prepared.bytes, serverPid: server.pid };
-      let baseline, measured, check, title, note, extra;
+      let baseline, measured, check, title, note, extra, share, bare, bareShare;
       if (prepared.run) {
         // A scenario measuring itself (notifications): baseline and measured from its own loop.
         ({ baseline, measured, title, note, extra } = await prepared.run());
         check = null;
         if (note) console.log(`  ${note}`);
       } else {
-        baseline = await measure(prepared.baseline ?? baselineRequest, options);
-        const load = () => measure(() => prepared.request(), { ...options, failed: prepared.failed });
-        measured = PROFILE === scenario.id ? await profiled(scenario, load) : await load();
+        const request = () => prepared.request();
+        if (PROFILE === scenario.id) {
+          baseline = await measure(prepared.baseline ?? baselineRequest, options);
+          measured = await profiled(scenario, () => measure(request, { ...options, failed: prepared.failed }));
+        } else {
+          ({ baseline, measured, share, bare, bareShare } = await measureAlternating(prepared.baseline ?? baselineRequest, request, {
+            ...options,
+            failed: prepared.failed,
+            bareToo: !prepared.baseline,
+          }));
+        }
         check = prepared.check ? await prepared.check() : null;
       }
       note = [prepared.note, note].filter(Boolean).join("; ");
-      results.push({ id: scenario.id, title: title ?? scenario.title, goal: !!scenario.goal, note, concurrency, baseline, measured, check, ...(extra ? { extra } : {}) });
+      share ??= ratio(measured.rps, baseline.rps);
+      results.push({ id: scenario.id, title: title ?? scenario.title, goal: !!scenario.goal, note, concurrency, baseline, measured, share, bare, bareShare, check, ...(extra ? { extra } : {}) });
       const mb = (m) => (m.mbps !== undefined ? `  ${m.mbps} MB/s` : "");
       const trips = (m) => (m.timing?.d1Trips != null ? `  ${m.timing.d1Trips} D1 trips/req` : "");
       console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms${mb(baseline)}`);
@@ -199,9 +262,10 @@ function goalLines(results, load) {
   const lines = results
     .filter((r) => r.goal)
     .map((r) => {
-      const share = ratio(r.measured.rps, r.baseline.rps) * 100;
+      const share = r.share * 100;
       const tail = ratio(r.measured.p99, r.measured.p50);
-      return `- ${r.title}: ${fixed(share)} % of baseline ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 1)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL})`;
+      const bare = r.bareShare != null ? ` (${fixed(r.bareShare * 100)} % of the bare route)` : "";
+      return `- ${r.title}: ${fixed(share)} % of baseline${bare} ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 1)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL})`;
     });
   const batch = results.find((r) => r.id === "batch-1000-create");
   if (batch) lines.push(`- batch of 1000 events.create: p50 ${batch.measured.p50} ms, p99 ${batch.measured.p99} ms per batch ${mark(batch.measured.p50 <= GOAL_BATCH_1000_MS)} (goal ≤ ${GOAL_BATCH_1000_MS} ms)`);
@@ -225,7 +289,7 @@ function writeResults(results, load) {
   const mb = (m) => (m.mbps !== undefined ? ` (${m.mbps} MB/s)` : "");
   const rows = results.map((r) => {
     const m = r.measured;
-    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(ratio(m.rps, r.baseline.rps) * 100)} % | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(m.timing?.d1Trips, 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
+    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(r.share * 100)} % | ${r.bareShare != null ? `${fixed(r.bareShare * 100)} %` : "–"} | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(m.timing?.d1Trips, 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.bare?.rps ?? "–"} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
   });
   const phaseNames = [...new Set(results.flatMap((r) => Object.keys(r.measured.timing?.phases ?? {})))].sort((a, b) =>
     a === "total" ? 1 : b === "total" ? -1 : a.localeCompare(b),
@@ -236,10 +300,10 @@ function writeResults(results, load) {
   const md = [
     `Measured ${when} — wrangler ${machine.wrangler} dev (local workerd, local D1/DO/R2), node ${machine.node}, ${machine.cpus} × ${machine.model} shared by client and server${machine.kernel ? ` (${machine.kernel})` : ""}.`,
     `Load: ${CONCURRENCY} clients unless the table says otherwise (one Node process, fetch keep-alive pool), ${SECONDS} s per scenario; big account: ${setup.events.toLocaleString("en")} events.${PROFILE ? ` Profiled run (${PROFILE}): the sampler slows the Worker, figures are not comparable with a plain run.` : ""}`,
-    "Baseline: a trivial Hono route, or for files a bare R2 put/get route, measured the same way right before each scenario in the same run; for notifications, the same sequential creates' own HTTP latency (req/s = creates/s).",
+    `Baseline: the trivial route of issue 13, \`GET /reg/service/info\` (no I/O), or for files a bare R2 put/get route, measured the same way in ${ROUNDS} slices alternating with the scenario's (${fixed(SECONDS / ROUNDS, 1)} s each), so both see the same drift of the shared machine; "% of baseline" is the median of the rounds' ratios. The bare route (\`GET /favicon.ico\`: 204 from Hono, no method) is measured in the same rounds, for what the runtime alone answers. For notifications: the same sequential creates' own HTTP latency (req/s = creates/s).`,
     "",
-    "| scenario | clients | req/s | % of baseline | p50 ms | p99 ms | p99/p50 | D1 trips/req | baseline req/s | baseline p50 | baseline p99 | errors | CPU % client / server |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | clients | req/s | % of baseline | % of bare route | p50 ms | p99 ms | p99/p50 | D1 trips/req | baseline req/s | baseline p50 | baseline p99 | bare route req/s | errors | CPU % client / server |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
     "Goals (issue 13):",

@@ -43,6 +43,7 @@ import {
 import { deliverWebhooks, queueWebhooks, webhooksMayListen, type WebhookHost } from "../webhooks/delivery";
 import { recordRun, type WebhookRecord } from "../webhooks/webhooks.store";
 import type { WebhookRun } from "../webhooks/webhooks.schema";
+import type { ApiEvent } from "../events/events.schema";
 
 /** Bench mode: the object's D1 counts its round trips into the current trace. */
 const counted = (env: Env): Env => (traceEnabled(env) ? { ...env, DB: countingD1(env.DB) } : env);
@@ -65,6 +66,13 @@ function joined(changes: Change[]): Change | null {
   return { ...first, events, streams, accesses, recheckTokens: changes.some((c) => c.recheckTokens) };
 }
 
+interface WaitingGroup {
+  inputs: CallInput[];
+  /** Its place in the lock's line (WriteLock.queued when it was queued). */
+  ticket: number;
+  outcomes: Promise<CallOutcome[]>;
+}
+
 interface Clock {
   serial: number;
   lastMs: number;
@@ -74,6 +82,9 @@ const CLOCK_KEY = "clock";
 const USAGE_PREFIX = "usage:";
 /** Usage entries are written to D1 at most this long after the call. */
 const USAGE_FLUSH_DELAY_MS = 1000;
+
+/** How long a group may rely on a kept event copy after checking it (far longer than a group runs). */
+const GROUP_RELIES_MS = 10_000;
 
 /** Objects constructed by this isolate (the notifications tests' proof of hibernation: `Host.debug`). */
 let constructed = 0;
@@ -87,6 +98,8 @@ export class AccountDO extends DurableObject<Env> {
   private accountWriter: AccountWriter | null = null;
   private clock: Clock | null = null;
   private usageSeq = 0;
+  /** The group of grouped calls waiting for the lock, while more may join it (see joinGroup). */
+  private waiting: WaitingGroup | null = null;
   /** Engine.IO long-polling sessions (state in storage; held GETs in memory). */
   private readonly polling: Polling;
   /** This instance (in memory only: another after eviction). */
@@ -103,6 +116,7 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Runs one write method call under the account's write lock. */
   async execute(input: CallInput): Promise<CallOutcome> {
+    if (commitsInGroup(input)) return (await this.joinGroup([input]))[0]!;
     const [outcome] = await this.traced(() => this.lock.run(async () => [await this.run(input)]));
     return outcome!;
   }
@@ -112,6 +126,7 @@ export class AccountDO extends DurableObject<Env> {
    * acquisition; consecutive `commitsInGroup` calls commit together.
    */
   async executeAll(inputs: CallInput[]): Promise<CallOutcome[]> {
+    if (inputs.length && inputs.every(commitsInGroup)) return this.joinGroup(inputs);
     return this.traced(() =>
       this.lock.run(async () => {
         const outcomes: CallOutcome[] = [];
@@ -127,6 +142,32 @@ export class AccountDO extends DurableObject<Env> {
         return outcomes;
       }),
     );
+  }
+
+  /**
+   * `commitsInGroup` calls of requests arriving while the lock is taken wait
+   * in one group, which runs once the lock is free and commits in one D1
+   * transaction (runGroup): concurrent creates on an account share a round
+   * trip instead of queueing for one each. A request joins only the last task
+   * in line, so writes still run in their order of arrival, and it gets its
+   * own calls' outcomes (a failed commit re-runs each call on its own).
+   */
+  private async joinGroup(inputs: CallInput[]): Promise<CallOutcome[]> {
+    let group = this.waiting;
+    if (!group || group.ticket !== this.lock.queued) {
+      const fresh: WaitingGroup = { inputs: [], ticket: 0, outcomes: Promise.resolve([]) };
+      fresh.outcomes = this.traced(() =>
+        this.lock.run(() => {
+          if (this.waiting === fresh) this.waiting = null; // started: later calls form the next group
+          return this.runGroup(fresh.inputs);
+        }),
+      );
+      fresh.ticket = this.lock.queued;
+      this.waiting = group = fresh;
+    }
+    const from = group.inputs.length;
+    group.inputs.push(...inputs);
+    return (await group.outcomes).slice(from, from + inputs.length);
   }
 
   /** Bench mode: what the calls cost here (D1 round trips, phases), on the first outcome. */
@@ -322,32 +363,61 @@ export class AccountDO extends DurableObject<Env> {
    */
   private async runGroup(inputs: CallInput[]): Promise<CallOutcome[]> {
     const outcomes: CallOutcome[] = [];
+    /** Per call: the streams its event was in before it (what listeners are told it left). */
+    const before: string[][] = [];
     let from = 0;
     this.commits.open();
     try {
       for (const input of inputs) {
+        const kept = this.groupable(input);
+        if (!kept) {
+          // It reads D1: what the group queued is committed first, and it runs on its own.
+          await this.settle(inputs, outcomes, before, from);
+          this.commits.close();
+          outcomes.push(await this.run(input));
+          before.push([]);
+          this.commits.open();
+          from = outcomes.length;
+          continue;
+        }
         const mark = this.commits.mark();
+        before.push(kept === true ? [] : kept.streamIds);
         const outcome = await this.call(input);
         if (!outcome.ok) this.commits.dropFrom(mark);
         outcomes.push(outcome);
         if (this.commits.full) {
-          await this.settle(inputs, outcomes, from);
+          await this.settle(inputs, outcomes, before, from);
           from = outcomes.length;
         }
       }
-      await this.settle(inputs, outcomes, from);
+      await this.settle(inputs, outcomes, before, from);
     } finally {
       this.commits.close();
     }
     return outcomes;
   }
 
+  /**
+   * Whether a grouped call may run inside the group: creates always (true);
+   * an update only of an event this object keeps (then that copy, which is
+   * exact even while the group's writes wait: every grouped write keeps its
+   * result). An update of any other event would read D1, which does not hold
+   * the group's writes yet (null).
+   */
+  private groupable(input: CallInput): ApiEvent | true | null {
+    if (input.methodId !== "events.update") return true;
+    const id = (input.params as { id?: unknown } | null)?.id;
+    return typeof id === "string" ? this.recentEvents.kept(id, GROUP_RELIES_MS) : null;
+  }
+
   /** Commits the group's calls from `from` on, then tells of them, in call order. */
-  private async settle(inputs: CallInput[], outcomes: CallOutcome[], from: number): Promise<void> {
+  private async settle(inputs: CallInput[], outcomes: CallOutcome[], before: string[][], from: number): Promise<void> {
     try {
       await this.commits.flush();
     } catch {
       this.commits.close();
+      // The object's copies may hold versions of that attempt, which never reached D1.
+      this.recentEvents.clear();
       // (A call that failed did so on its own: it would fail again.)
       for (let k = from; k < outcomes.length; k++) if (outcomes[k]!.ok) outcomes[k] = await this.run(inputs[k]!);
       this.commits.open();
@@ -359,8 +429,8 @@ export class AccountDO extends DurableObject<Env> {
     for (let k = from; k < outcomes.length; k++) {
       const outcome = outcomes[k]!;
       if (!outcome.ok || outcome.userId === null || !listens(inputs[k]!)) continue;
-      // A grouped call creates and changes no stream: there was nothing before it, in the tree of now.
-      const probe: Probe = { userId: outcome.userId, tree: await this.streamTree(outcome.userId), eventStreams: [], access: null };
+      // A grouped call changes no stream: the tree of now is the tree before it.
+      const probe: Probe = { userId: outcome.userId, tree: await this.streamTree(outcome.userId), eventStreams: before[k]!, access: null };
       const change = await this.describe(probe, inputs[k]!, outcome);
       if (change) changes.push(change);
     }
@@ -435,6 +505,7 @@ export class AccountDO extends DurableObject<Env> {
         for (const [key] of storage.list({ prefix: USAGE_PREFIX })) storage.delete(key);
         loginGuard.reset();
         this.tree = null;
+        this.recentEvents.clear();
         this.callers.clear();
         closeAll(this.host(), "account deleted");
       },

@@ -15,24 +15,33 @@ const MAX_ENTRIES = 1000;
 export const KEEPS_RECENT_EVENTS: ReadonlySet<string> = new Set(["events.create", "events.update", "events.get", "events.getOne"]);
 
 export class RecentEvents {
-  private readonly entries = new Map<string, { event: ApiEvent; at: number }>();
+  /** By event id (one account per object; the user id tells an account re-created under the name apart). */
+  private readonly entries = new Map<string, { userId: number; event: ApiEvent; at: number }>();
 
   get(userId: number, id: string): ApiEvent | null {
-    const key = `${userId}:${id}`;
-    const entry = this.entries.get(key);
+    const event = this.kept(id);
+    return event && this.entries.get(id)!.userId === userId ? structuredClone(event) : null; // callers build the next version from it
+  }
+
+  /**
+   * The kept copy of event `id` (not to be changed), whatever account wrote it.
+   * `forMs`: only if it is still kept that much longer (a group relies on it while it runs).
+   */
+  kept(id: string, forMs = 0): ApiEvent | null {
+    const entry = this.entries.get(id);
     if (!entry) return null;
-    if (Date.now() - entry.at > LIFETIME_MS) {
-      this.entries.delete(key);
+    const age = Date.now() - entry.at;
+    if (age > LIFETIME_MS) {
+      this.entries.delete(id);
       return null;
     }
-    return structuredClone(entry.event); // callers build the next version from it
+    return age + forMs > LIFETIME_MS ? null : entry.event;
   }
 
   remember(userId: number, event: ApiEvent): void {
-    const key = `${userId}:${event.id}`;
-    this.entries.delete(key);
+    this.entries.delete(event.id);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { event: structuredClone(event), at: Date.now() });
+    this.entries.set(event.id, { userId, event: structuredClone(event), at: Date.now() });
   }
 
   clear(): void {

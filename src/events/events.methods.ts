@@ -146,8 +146,10 @@ async function writeNewVersion(ctx: MethodContext, before: ApiEvent, after: ApiE
     statements.push(...scopeChangeStatements(db, user!.id, after.id, scopeDelta(tree, before.streamIds, after.streamIds), after.modified));
   }
   if (after.duration && after.duration > user!.maxEventDuration) statements.push(raiseMaxEventDuration(db, user!.id, after.duration));
-  await runBatch(db, statements);
+  // Through the writer: inside a group (events.update) it commits with the group's other writes.
+  await writer!.commit({ userId: user!.id, statements });
 }
+
 
 const ALL_SYSTEM_STREAM_IDS = systemSubtree(ACCOUNT_STREAM_ID, true);
 
@@ -302,6 +304,7 @@ const update = defineMethod({
   params: eventUpdateParams,
   permission: DATA_ACCESS,
   writes: true,
+  commitsInGroup: true,
   handler: async (ctx, { id, update: changes }) => {
     assertNoProtectedFields(changes, EVENT_PROTECTED_FIELDS);
     // An event this object just wrote needs no read (account field events change through the account: always read).

@@ -224,6 +224,14 @@ function lowestStart(user: UserRecord, from: number): SQL {
 
 type Cursor = { time: number; id: string } | null;
 
+/** Every column of `e` under its drizzle field name: raw rows are then EventRows as they come (`trashed` 0 or 1). */
+const EVENT_FIELDS = sql.raw(
+  Object.entries(events)
+    .filter(([, col]) => col && typeof col === "object" && "name" in col)
+    .map(([field, col]) => `e.${(col as { name: string }).name} AS "${field}"`)
+    .join(", "),
+);
+
 /** One sorted source of events, read page by page with a (time, id) cursor. */
 async function* pages(
   db: Db,
@@ -250,27 +258,15 @@ async function* pages(
         ? sql`AND (e.time, e.id) > (${cursor.time}, ${cursor.id})`
         : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
       : sql``;
-    const rows: Record<string, unknown>[] = await db.all<Record<string, unknown>>(
-      sql`SELECT e.* FROM ${from} WHERE ${where} ${after} ORDER BY e.time ${order}, e.id ${order} LIMIT ${size}`,
+    const rows = await db.all<EventRow>(
+      sql`SELECT ${EVENT_FIELDS} FROM ${from} WHERE ${where} ${after} ORDER BY e.time ${order}, e.id ${order} LIMIT ${size}`,
     );
-    for (const row of rows) yield toApiEvent(fromSqlRow(row));
+    for (const row of rows) yield toApiEvent(row);
     if (rows.length < size) return;
     left -= rows.length;
-    const last: Record<string, unknown> = rows[rows.length - 1]!;
-    cursor = { time: last.time as number, id: last.id as string };
+    const last = rows[rows.length - 1]!;
+    cursor = { time: last.time, id: last.id };
   }
-}
-
-/** Raw `SELECT e.*` rows use column names; map them to drizzle's field names. */
-const EVENT_FIELDS = Object.entries(events)
-  .filter(([, col]) => col && typeof col === "object" && "name" in col)
-  .map(([field, col]) => [field, (col as { name: string }).name] as const);
-
-function fromSqlRow(row: Record<string, unknown>): EventRow {
-  const out: Record<string, unknown> = {};
-  for (const [field, name] of EVENT_FIELDS) out[field] = row[name];
-  out.trashed = Boolean(out.trashed);
-  return out as EventRow;
 }
 
 async function* mergeSorted(a: AsyncGenerator<ApiEvent>, b: AsyncGenerator<ApiEvent>, ascending: boolean) {

@@ -1,6 +1,6 @@
 /** Storage of events: rows ↔ API objects, and the statements that write them. */
 import { and, asc, eq, getTableColumns, lt, sql, type SQL } from "drizzle-orm";
-import type { Db, Statement } from "../db/client";
+import { prepared, type Db, type Statement } from "../db/client";
 import { eventHistory, events, eventScopeChanges, eventStreams, users } from "../db/schema";
 import type { ApiEvent, Attachment, EventDeletion } from "./events.schema";
 
@@ -90,6 +90,22 @@ const ROW_FIELDS = Object.keys(getTableColumns(events)).filter((k): k is RowFiel
 const field = (name: RowField) => `json_extract(e.value, '$[${ROW_FIELDS.indexOf(name)}]')`;
 const ROW_SELECT = sql.raw(ROW_FIELDS.map(field).join(", "));
 
+/** Column names of `table`'s fields. */
+const columnName = (table: typeof events | typeof eventHistory | typeof eventStreams, fields: string[]) =>
+  fields.map((f) => (getTableColumns(table) as Record<string, { name: string }>)[f]!.name);
+
+// The hot writes' SQL, written once (see Statement in src/db/client.ts): an account's user id and JSON rows bound.
+const INSERT_ROWS = `INSERT INTO events (user_id, ${columnName(events, ROW_FIELDS).join(", ")})
+  SELECT ?1, ${ROW_FIELDS.map(field).join(", ")} FROM json_each(?2) e`;
+const FILE_ROWS = `INSERT INTO event_streams (${columnName(eventStreams, ["userId", "streamId", "time", "eventId"]).join(", ")})
+  SELECT e.user_id, s.value, e.time, e.id FROM events e, json_each(e.stream_ids) s
+  WHERE e.user_id = ?1 AND e.id IN (SELECT value FROM json_each(?2))`;
+const HISTORY_FIELDS = ["userId", "eventId", "serial", "modified", "data"];
+const INSERT_HISTORY = `INSERT INTO event_history (${columnName(eventHistory, HISTORY_FIELDS).join(", ")}) VALUES (?, ?, ?, ?, ?)`;
+type ColumnField = keyof ReturnType<typeof columns>;
+const UPDATE_FIELDS = Object.keys(columns({ id: "", streamIds: [], type: "", time: 0, created: 0, createdBy: "", modified: 0, modifiedBy: "" }, 0)) as ColumnField[];
+const UPDATE_ROW = `UPDATE events SET ${columnName(events, UPDATE_FIELDS).map((c) => `${c} = ?`).join(", ")} WHERE user_id = ? AND id = ?`;
+
 /**
  * SQLite's JSON parser reads doubles exactly only within these magnitudes
  * (measured on workerd's D1: exact from 1e-83 to 1e117); -0 comes back as 0.
@@ -122,14 +138,19 @@ export function insertEventsStatements(db: Db, userId: number | SQL<number>, row
   let bytes = 0;
   const flush = () => {
     if (!chunk.length) return;
-    statements.push(
-      db.insert(events).select(sql`SELECT ${userId}, ${ROW_SELECT} FROM json_each(${`[${chunk.join(",")}]`}) e`),
-      // Filed from the rows just inserted: only their ids cross to D1 again.
-      db.insert(eventStreams).select(
-        sql`SELECT e.user_id, s.value, e.time, e.id FROM ${events} e, json_each(e.stream_ids) s
-          WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-      ),
-    );
+    const rowsJson = `[${chunk.join(",")}]`;
+    const idsJson = JSON.stringify(ids);
+    // Filed from the rows just inserted: only their ids cross to D1 again.
+    if (typeof userId === "number") statements.push(prepared(db, INSERT_ROWS, [userId, rowsJson]), prepared(db, FILE_ROWS, [userId, idsJson]));
+    else {
+      statements.push(
+        db.insert(events).select(sql`SELECT ${userId}, ${ROW_SELECT} FROM json_each(${rowsJson}) e`),
+        db.insert(eventStreams).select(
+          sql`SELECT e.user_id, s.value, e.time, e.id FROM ${events} e, json_each(e.stream_ids) s
+            WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${idsJson}))`,
+        ),
+      );
+    }
     chunk = [];
     ids = [];
     bytes = 0;
@@ -169,9 +190,11 @@ export function raiseMaxEventDuration(db: Db, userId: number | SQL<number>, dura
 
 /** Replaces an event by its new version, keeping the previous one in the history. */
 export function updateEventStatements(db: Db, userId: number, before: ApiEvent, after: ApiEvent, serial: number): Statement[] {
+  const row = columns(after, serial);
+  const values = UPDATE_FIELDS.map((f) => (typeof row[f] === "boolean" ? Number(row[f]) : row[f]));
   const statements: Statement[] = [
-    db.insert(eventHistory).values({ userId, eventId: before.id, serial, modified: before.modified, data: JSON.stringify(before) }),
-    db.update(events).set(columns(after, serial)).where(and(eq(events.userId, userId), eq(events.id, after.id))),
+    prepared(db, INSERT_HISTORY, [userId, before.id, serial, before.modified, JSON.stringify(before)]),
+    prepared(db, UPDATE_ROW, [...values, userId, after.id]),
   ];
   const moved = before.time !== after.time || JSON.stringify(before.streamIds) !== JSON.stringify(after.streamIds);
   return moved ? [...statements, ...fileUnderStreams(db, userId, after, true)] : statements;

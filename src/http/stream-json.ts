@@ -13,31 +13,30 @@ import { logFailure } from "../shared/log";
 
 const BATCH_ITEMS = 100;
 
-/** JSON with every non-ASCII UTF-16 unit escaped (surrogate pairs stay valid as two escapes). */
-export function asciiJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/** `text` with every non-ASCII UTF-16 unit escaped (surrogate pairs stay valid as two escapes): still the same JSON. */
+const toAscii = (text: string) => text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 export function streamJson(result: StreamedResult, meta: () => Meta): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  // A chunk is sent every BATCH_ITEMS items, and once at the end: a small answer is one chunk.
+  // Escaped per chunk, not per item: one pass of the expression over the text either way.
   async function* chunks(): AsyncGenerator<string> {
-    let prefix = "{";
-    for (const [key, items] of result.parts) {
-      let buffer = `${prefix}${JSON.stringify(key)}:[`;
-      let first = true;
+    let buffer = "{";
+    for (const [index, [key, items]] of result.parts.entries()) {
+      buffer += `${index ? "," : ""}${JSON.stringify(key)}:[`;
       let count = 0;
       for await (const item of items) {
-        buffer += (first ? "" : ",") + asciiJson(item);
-        first = false;
+        buffer += (count ? "," : "") + JSON.stringify(item);
         if (++count % BATCH_ITEMS === 0) {
-          yield buffer;
+          yield toAscii(buffer);
           buffer = "";
         }
       }
-      yield `${buffer}]`;
-      prefix = ",";
+      buffer += "]";
     }
-    yield `${prefix}"meta":${JSON.stringify(meta())}}`;
+    yield toAscii(`${buffer}${result.parts.length ? "," : ""}"meta":${JSON.stringify(meta())}}`);
   }
   const iterator = chunks();
   return new ReadableStream<Uint8Array>({

@@ -80,7 +80,12 @@ export interface MethodDefinition<S extends z.ZodType = z.ZodType, R = unknown> 
    * service-scope write, `accountOf` names the account (e.g. registration).
    */
   writes: boolean;
-  /** Its writes may be committed with the consecutive grouped calls of a batch, in one D1 transaction (`writer.commit`): it reads nothing another call of the group may have written, and changes no stream. */
+  /**
+   * Its writes may be committed with other grouped calls (consecutive ones of a batch, and those of
+   * concurrent requests) in one D1 transaction (`writer.commit`): it changes no stream, writes only
+   * through `writer.commit`, and reads nothing another call of the group may have written — or only
+   * from the object's exact copies (events.update: src/account-do/account-do.ts `groupable`).
+   */
   commitsInGroup?: true;
   accountOf?: (params: z.output<S>) => string;
   /** HTTP status on success (201 for creations). */

@@ -64,6 +64,11 @@ const textResponse = (body: string) =>
 export class Polling implements PollingSessions {
   /** Held GETs: resolved with the frame to answer when the buffer is empty. */
   private readonly waiting = new Map<string, (fallback: string) => void>();
+  /**
+   * False once a listing found no session, until one is stored: every write asks
+   * whether anyone listens (hasPeers), and the storage holds no session nearly always.
+   */
+  private mayHaveSessions = true;
 
   constructor(
     private readonly kv: SyncKvStorage,
@@ -75,6 +80,7 @@ export class Polling implements PollingSessions {
   }
 
   private store(session: Session): void {
+    this.mayHaveSessions = true;
     this.kv.put(PREFIX + session.state.sid, session);
   }
 
@@ -123,7 +129,13 @@ export class Polling implements PollingSessions {
 
   peers(): Peer[] {
     const out: Peer[] = [];
-    for (const [, session] of this.kv.list<Session>({ prefix: PREFIX })) if (!session.closed) out.push(this.peer(session));
+    if (!this.mayHaveSessions) return out;
+    let stored = 0;
+    for (const [, session] of this.kv.list<Session>({ prefix: PREFIX })) {
+      stored++;
+      if (!session.closed) out.push(this.peer(session));
+    }
+    this.mayHaveSessions = stored > 0;
     return out;
   }
 

@@ -5,7 +5,7 @@ import { insertAccountFieldEvents, isUniqueViolation, userIdOf } from "../accoun
 import { assertPasswordComplexity } from "../account/password-rules";
 import { insertPersonalAccess } from "../accesses/accesses.store";
 import type { Config } from "../config";
-import type { Db } from "../db/client";
+import { runBatch, type Db } from "../db/client";
 import type { Env } from "../env";
 import { users } from "../db/schema";
 import { ApiError, errors } from "../errors";
@@ -123,7 +123,7 @@ const register = defineMethod({
     const token = newToken();
     const userId = userIdOf(p.username);
     try {
-      await db.batch([
+      await runBatch(db, [
         db.insert(users).values({
           username: p.username,
           email: p.email,

@@ -58,4 +58,30 @@ describe("Server-Timing in bench mode", () => {
     expect(res.body.results.filter((r: { event?: unknown }) => r.event)).toHaveLength(200);
     expect(timing(res).trips).toBe(1);
   });
+
+  it("counts concurrent creates on one account as fewer commits than requests", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const create = (i: number) =>
+      post(`/${user.username}/events`, { streamIds: ["diary"], type: "count/generic", content: i }, { token: user.token });
+    expect((await create(-1)).status).toBe(201); // the object learns the caller
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => create(i)));
+    expect(answers.map((res) => res.status)).toEqual(Array(16).fill(201));
+    // One at a time would be 16 trips: requests that arrive while a commit runs wait and commit together.
+    const trips = answers.reduce((sum, res) => sum + (Number.isNaN(timing(res).trips) ? 0 : timing(res).trips), 0);
+    expect(trips).toBeLessThan(16);
+  });
+
+  it("counts concurrent updates of events the object keeps as fewer commits than requests", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const calls = Array.from({ length: 4 }, (_, i) => ({ method: "events.create", params: { streamIds: ["diary"], type: "count/generic", content: i } }));
+    const ids = (await post(`/${user.username}/`, calls, { token: user.token })).body.results.map((r: { event: { id: string } }) => r.event.id);
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => put(`/${user.username}/events/${ids[i % 4]}`, { content: 100 + i }, { token: user.token })),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array(16).fill(200));
+    const trips = answers.reduce((sum, res) => sum + (Number.isNaN(timing(res).trips) ? 0 : timing(res).trips), 0);
+    expect(trips).toBeLessThan(16);
+  });
 });
