@@ -34,6 +34,7 @@ import {
   closeAll,
   hasListeners,
   notifyChange,
+  notifyChanges,
   onMessage,
   pingInterval,
   pingSockets,
@@ -283,6 +284,7 @@ export class AccountDO extends DurableObject<Env> {
       env: this.env,
       ctx: this.ctx,
       write: (input) => this.execute(input),
+      writeAll: (inputs) => this.executeAll(inputs),
       read: (input) => runCall(this.env, input, null, { waitUntil: (p) => this.ctx.waitUntil(p) }),
       recordUse: (entries) => this.recordUse(entries),
       polling: this.polling,
@@ -434,8 +436,8 @@ export class AccountDO extends DurableObject<Env> {
       const change = await this.describe(probe, inputs[k]!, outcome);
       if (change) changes.push(change);
     }
-    // Sockets are told of each write; webhooks, which merge messages anyway, once for the group.
-    for (const change of changes) await this.tell(change, { webhooks: false });
+    // Sockets are told of each write (their accesses read once for the group); webhooks, which merge messages anyway, once.
+    if (changes.length) await notifyChanges(this.host(), changes).catch((err: unknown) => logFailure("notifications", err));
     await this.tell(joined(changes), { sockets: false });
   }
 

@@ -23,6 +23,7 @@ import { runCall, type CallInput, type CallOutcome } from "../methods/dispatch";
 import { findMethod } from "../methods/registry";
 import { StreamedResult } from "../methods/streamed";
 import { addTrace, phase } from "../shared/trace";
+import { runsOf } from "./runs";
 
 /** The pryv client sends chunks of 1000 calls. */
 export const MAX_BATCH_CALLS = 1000;
@@ -44,11 +45,6 @@ async function toResult(outcome: CallOutcome): Promise<BatchResult> {
     return { error: toApiError(err).toBody() };
   }
 }
-
-const isAccountWrite = (methodId: string) => {
-  const method = findMethod(methodId);
-  return method?.scope === "account" && method.writes && !method.httpOnly;
-};
 
 export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
   const config = getConfig(c.env);
@@ -80,16 +76,9 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
 
   const results: BatchResult[] = [];
   const usage: (UsageEntry | null)[] = [];
-  for (let i = 0; i < calls.length; ) {
-    const method = findMethod(calls[i]!.method);
-    if (!method || method.scope !== "account" || method.httpOnly) {
-      const error = errors.invalidMethod(calls[i]!.method);
-      results.push({ error: error.toBody() });
-      usage.push(usageEntry({ ok: false, status: error.status, error, accessId: access.id, userId: user.id }, calls[i]!.method, caller, "batch"));
-      i++;
-    } else if (method.writes) {
-      const run: CallInput[] = [];
-      while (i < calls.length && isAccountWrite(calls[i]!.method)) run.push(input(calls[i++]!));
+  for (const { writes, calls: these } of runsOf(calls, (call) => call.method)) {
+    if (writes) {
+      const run = these.map(input);
       // (RPC types cannot express `unknown` results: the outcomes are plain cloneable data.)
       const outcomes = (await phase("do", () => accountStub(c.env, user.username).executeAll(run))) as unknown as CallOutcome[];
       for (const outcome of outcomes) {
@@ -101,13 +90,20 @@ export async function handleBatch(c: Context<AppEnv>): Promise<Response> {
         results.push(await toResult(outcome));
         usage.push(usageEntry(outcome, run[k]!.methodId, caller, "batch"));
       }
-    } else {
-      const outcome = await runCall(c.env, input(calls[i]!), null, { waitUntil: (p) => c.executionCtx.waitUntil(p) });
-      await confirmGate(outcome);
-      results.push(await toResult(outcome));
-      usage.push(usageEntry(outcome, calls[i]!.method, caller, "batch"));
-      i++;
+      continue;
     }
+    const call = these[0]!;
+    const method = findMethod(call.method);
+    if (!method || method.scope !== "account" || method.httpOnly) {
+      const error = errors.invalidMethod(call.method);
+      results.push({ error: error.toBody() });
+      usage.push(usageEntry({ ok: false, status: error.status, error, accessId: access.id, userId: user.id }, call.method, caller, "batch"));
+      continue;
+    }
+    const outcome = await runCall(c.env, input(call), null, { waitUntil: (p) => c.executionCtx.waitUntil(p) });
+    await confirmGate(outcome);
+    results.push(await toResult(outcome));
+    usage.push(usageEntry(outcome, call.method, caller, "batch"));
   }
   reportUse(c, user.username, usage);
   return jsonResponse(c, config, 200, { results }, { "Pryv-Access-Id": access.id });

@@ -9,6 +9,7 @@
  */
 import { usageEntry, type UsageEntry } from "../accesses/usage";
 import { MAX_BATCH_CALLS, MAX_BATCH_RESULT_ITEMS } from "../batch/batch";
+import { runsOf } from "../batch/runs";
 import { getConfig } from "../config";
 import { createDb } from "../db/client";
 import type { Env } from "../env";
@@ -80,6 +81,8 @@ export interface Host {
   ctx: DurableObjectState;
   /** Runs a write call under the account's write lock (the commit hook included). */
   write(input: CallInput): Promise<CallOutcome>;
+  /** Runs consecutive write calls of a batch in order, under one lock acquisition (grouped commits). */
+  writeAll(inputs: CallInput[]): Promise<CallOutcome[]>;
   /** Runs a read call in the object, outside the lock. */
   read(input: CallInput): Promise<CallOutcome>;
   recordUse(entries: UsageEntry[]): Promise<void>;
@@ -285,8 +288,7 @@ async function answerCall(host: Host, s: SocketState, name: string, params: unkn
   const config = getConfig(host.env);
   const usage: (UsageEntry | null)[] = [];
   let tokenFailed = false;
-  const one = async (methodId: string, callParams: unknown): Promise<{ result: Record<string, unknown> } | { error: ErrorBody }> => {
-    const outcome = await runOne(host, s, methodId, callParams);
+  const answered = async (methodId: string, outcome: CallOutcome): Promise<{ result: Record<string, unknown> } | { error: ErrorBody }> => {
     usage.push(usageEntry(outcome, methodId, s.caller, SOCKET_SOURCE));
     if (!outcome.ok) {
       if (outcome.error.id === "invalid-access-token" || outcome.error.id === "forbidden") tokenFailed = true;
@@ -305,14 +307,23 @@ async function answerCall(host: Host, s: SocketState, name: string, params: unkn
       args = [errors.invalidRequestStructure(`callBatch takes an array of at most ${MAX_BATCH_CALLS} calls.`).toBody()];
     } else {
       const results: unknown[] = [];
-      for (const call of params as { method?: unknown; params?: unknown }[]) {
-        const out = await one(typeof call?.method === "string" ? call.method : "", call?.params ?? {});
-        results.push("error" in out ? { error: out.error } : out.result);
+      const calls = (params as { method?: unknown; params?: unknown }[]).map((call) => ({
+        methodId: typeof call?.method === "string" ? call.method : "",
+        params: call?.params ?? {},
+      }));
+      for (const run of runsOf(calls, (call) => call.methodId)) {
+        const outcomes = run.writes
+          ? await host.writeAll(run.calls.map((call) => callInput(s, call.methodId, call.params)))
+          : [await runOne(host, s, run.calls[0]!.methodId, run.calls[0]!.params)];
+        for (const [k, outcome] of outcomes.entries()) {
+          const out = await answered(run.calls[k]!.methodId, outcome);
+          results.push("error" in out ? { error: out.error } : out.result);
+        }
       }
       args = [null, { results, meta: meta(config) }];
     }
   } else {
-    const out = await one(name, params ?? {});
+    const out = await answered(name, await runOne(host, s, name, params ?? {}));
     args = "error" in out ? [out.error] : [null, { ...out.result, meta: meta(config) }];
   }
   await host.recordUse(usage.filter((e): e is UsageEntry => e !== null));
@@ -325,9 +336,17 @@ async function runOne(host: Host, s: SocketState, methodId: string, params: unkn
     const error = errors.invalidMethod(methodId);
     return { ok: false, status: error.status, error: error.toBody(), accessId: s.accessId, userId: s.userId };
   }
-  const input: CallInput = { methodId, params, username: s.username, token: s.token, caller: s.caller };
+  const input = callInput(s, methodId, params);
   return method.writes ? host.write(input) : host.read(input);
 }
+
+const callInput = (s: SocketState, methodId: string, params: unknown): CallInput => ({
+  methodId,
+  params,
+  username: s.username,
+  token: s.token,
+  caller: s.caller,
+});
 
 async function tokenStillUsable(host: Host, s: SocketState): Promise<boolean> {
   const found = await loadListenerAccesses(createDb(host.env.DB), s.userId, [s.accessId]);
@@ -336,10 +355,21 @@ async function tokenStillUsable(host: Host, s: SocketState): Promise<boolean> {
 
 /** Sends `change` to the sockets whose token may read it; closes those whose token is no longer usable. */
 export async function notifyChange(host: Host, change: Change): Promise<void> {
-  const listeners = peers(host).filter((p) => p.state.userId === change.userId);
+  await notifyChanges(host, [change]);
+}
+
+/**
+ * Tells the sockets of several changes of one account, in order (a group's
+ * writes): each peer gets each change's messages, its access read once for
+ * them all.
+ */
+export async function notifyChanges(host: Host, changes: readonly Change[]): Promise<void> {
+  const userId = changes[0]?.userId;
+  if (userId === undefined) return;
+  const listeners = peers(host).filter((p) => p.state.userId === userId);
   if (!listeners.length) return;
   const ids = [...new Set(listeners.map((p) => p.state.accessId))];
-  const found = await loadListenerAccesses(createDb(host.env.DB), change.userId, ids);
+  const found = await loadListenerAccesses(createDb(host.env.DB), userId, ids);
   const now = nowSeconds();
   for (const peer of listeners) {
     const access = found.get(peer.state.accessId);
@@ -348,7 +378,7 @@ export async function notifyChange(host: Host, change: Change): Promise<void> {
       continue;
     }
     if (peer.state.upgrading) continue; // its polling session is told
-    for (const message of messagesFor(change, access!)) push(peer, message);
+    for (const change of changes) for (const message of messagesFor(change, access!)) push(peer, message);
   }
 }
 

@@ -4,8 +4,9 @@
  * account's Durable Object — and its phases. It also pins the round trips of
  * issue 13: one per read and one per write once the caller is known.
  */
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { get, post, put, type ApiResponse } from "../helpers/api";
+import { BASE, get, post, put, type ApiResponse } from "../helpers/api";
 import { createStream } from "../helpers/data";
 import { createUser } from "../helpers/users";
 
@@ -83,5 +84,28 @@ describe("Server-Timing in bench mode", () => {
     expect(answers.map((res) => res.status)).toEqual(Array(16).fill(200));
     const trips = answers.reduce((sum, res) => sum + (Number.isNaN(timing(res).trips) ? 0 : timing(res).trips), 0);
     expect(trips).toBeLessThan(16);
+  });
+
+  it("reads the listening sockets' accesses once per group of creates, not once per create", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const upgrade = await SELF.fetch(`${BASE}/${user.username}/ws?auth=${user.token}`, { headers: { Upgrade: "websocket" } });
+    const ws = upgrade.webSocket!;
+    expect(ws).toBeTruthy();
+    ws.accept();
+    let pushes = 0;
+    ws.addEventListener("message", (m) => {
+      if (String(m.data) === '{"event":"eventsChanged"}') pushes++;
+    });
+    const calls = Array.from({ length: 50 }, (_, i) => ({ method: "events.create", params: { streamIds: ["diary"], type: "count/generic", content: i } }));
+    await post(`/${user.username}/`, calls.slice(0, 1), { token: user.token }); // the object learns the caller
+    const res = await post(`/${user.username}/`, calls, { token: user.token });
+    expect(res.body.results.filter((r: { event?: unknown }) => r.event)).toHaveLength(50);
+    // The commit and one read of the listener's access (50 reads when each change read it).
+    expect(timing(res).trips).toBeLessThanOrEqual(2);
+    const end = Date.now() + 5000;
+    while (pushes < 51 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(pushes).toBe(51); // still told of each write
+    ws.close();
   });
 });

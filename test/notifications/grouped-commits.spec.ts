@@ -47,4 +47,38 @@ describe("grouped commits and sockets", () => {
     expect(everything).toEqual(expected);
     expect(bOnly).toEqual(["eventsChanged", "eventsChanged"]);
   });
+
+  it("answers a socket's callBatch of writes as the HTTP batch does, its creates grouped too", async () => {
+    const user = await createUser("group");
+    expect((await http("POST", `/${user.username}/streams`, user.token, { id: "s", name: "s" })).status).toBe(201);
+    const taken = (await http("POST", `/${user.username}/events`, user.token, { streamIds: ["s"], type: "note/txt", content: "here" })).body.event.id;
+    const seen = await listen(user.username, user.token);
+    const socket = sockets[sockets.length - 1]!;
+    const create = (params: Record<string, unknown>) => ({ method: "events.create", params: { streamIds: ["s"], type: "note/txt", ...params } });
+    const calls = [
+      create({ content: "one" }),
+      create({ id: taken, content: "taken" }),
+      { method: "events.update", params: { id: taken, update: { content: "changed" } } },
+      { method: "streams.get", params: {} },
+      create({ content: "two" }),
+      create({ streamIds: ["nope"], content: "nowhere" }),
+    ];
+    const answer: any = await new Promise((resolve, reject) => {
+      socket.emit("callBatch", calls, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res)));
+    });
+    expect(answer.results.map((r: any) => r.event?.content ?? (r.streams ? "streams" : r.error?.id))).toEqual([
+      "one",
+      "item-already-exists",
+      "changed",
+      "streams",
+      "two",
+      "unknown-referenced-resource",
+    ]);
+    const stored = await http("GET", `/${user.username}/events?streams=s&limit=10`, user.token);
+    expect(stored.body.events.map((e: any) => e.content).sort()).toEqual(["changed", "one", "two"]);
+    const end = Date.now() + 5000;
+    while (seen.length < 3 && Date.now() < end) await sleep(20);
+    await sleep(300);
+    expect(seen).toEqual(["eventsChanged", "eventsChanged", "eventsChanged"]);
+  });
 });
