@@ -81,10 +81,13 @@ export function latestBookmark(env: Env): string | null {
  * The D1 a read of `username`'s account runs on. Switch off: `env.DB` (the primary).
  * In the account's Durable Object: its own session (sequentially consistent with its writes).
  * Without an account (register, service): the primary, whose data has no object's bookmark.
+ * A caller this isolate does not know yet (`known` false) starts at the primary too, without
+ * asking the object: no object is woken for a name that may not exist, and the first call of a
+ * token, which reads the caller's state anyway, saves the hop.
  */
-export async function readDatabase(env: Env, username: string | null): Promise<D1Database> {
+export async function readDatabase(env: Env, username: string | null, known = true): Promise<D1Database> {
   if (!username || trackerOf(env.DB) || !replicasOn(env)) return env.DB;
-  const start = (await phase("bookmark", () => accountStub(env, username).latestBookmark())) ?? PRIMARY;
+  const start = known ? ((await phase("bookmark", () => accountStub(env, username).latestBookmark())) ?? PRIMARY) : PRIMARY;
   notes.getStore()?.push(start);
   return sessionDatabase(env.DB, env.DB.withSession(start));
 }

@@ -103,12 +103,14 @@ async function dispatch(
   options: RunOptions,
 ): Promise<CallOutcome> {
   const method = findMethod(input.methodId);
-  // D1_READ_REPLICAS=on: a read starts at its account's latest commit (src/db/replicas.ts); writes use env.DB.
+  const known = !writer && !options.callerCache && method && runsOnKnownState(method) ? knownCaller(input.username, input.token) : null;
+  // D1_READ_REPLICAS=on: a read of a known caller starts at its account's latest commit (src/db/replicas.ts); writes use env.DB.
   const readDb =
     method && !method.writes && !writer
-      ? await readDatabase(env, method.scope === "account" ? input.username : null).catch(() => env.DB) // the object unreachable: the primary
+      ? await readDatabase(env, method.scope === "account" ? input.username : null, known !== null || options.callerCache !== undefined).catch(
+          () => env.DB, // the object unreachable: the primary
+        )
       : env.DB;
-  const known = !writer && !options.callerCache && method && runsOnKnownState(method) ? knownCaller(input.username, input.token) : null;
   if (known) {
     const validated = validatedD1(readDb, revisionCheck(known));
     try {

@@ -7,7 +7,8 @@
  * so later is greater as a string.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { AccountDO } from "../../src/account-do/account-do";
 import { accountStub } from "../../src/account-do/stub";
 import { accountEnv, BOOKMARK_HEADER, latestBookmark, PRIMARY, readDatabase } from "../../src/db/replicas";
 import { get, post, type ApiResponse } from "../helpers/api";
@@ -130,6 +131,23 @@ describe("reads start from the account's latest bookmark", () => {
     const res = await get(`/${uniqueUsername("nobody")}/events`, { token: "whatever" });
     expect(res.status).toBe(404);
     expect(readStarts(res)).toEqual([PRIMARY]);
+  });
+
+  it("a caller the isolate does not know yet is read from the primary, without asking (or waking) an object", async () => {
+    const asked = vi.spyOn(AccountDO.prototype, "latestBookmark");
+    try {
+      const unknown = await get(`/${uniqueUsername("nobody")}/events`, { token: "whatever" });
+      expect(unknown.status).toBe(404);
+      expect(readStarts(unknown)).toEqual([PRIMARY]);
+      expect(asked).not.toHaveBeenCalled();
+      const user = await userWithDiary(); // the write makes the isolate know the caller
+      const known = await get(`/${user.username}/events`, { token: user.token, query: { streams: ["diary"] } });
+      expect(known.status).toBe(200);
+      expect(asked).toHaveBeenCalled();
+      expectAtOrAfter(readStarts(known)[0], await bookmarkOf(user.username));
+    } finally {
+      asked.mockRestore();
+    }
   });
 
   it("reads without an account (register, service) use the primary, with no hop", async () => {
