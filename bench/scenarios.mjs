@@ -247,6 +247,34 @@ export const scenarios = [
       };
     },
   },
+  {
+    id: "events-latest-100k",
+    title: `events.get, the 20 latest of a stream of ${BIG_ACCOUNT_EVENTS.toLocaleString("en")} events`,
+    async prepare(base) {
+      const { acc } = await loadBigAccount(base);
+      const request = get(acc, "events?streams=sensor");
+      return {
+        note: "same account as events-time-range-100k (loaded once)",
+        request,
+        check: async () => `${(await (await request()).json()).events.length} events per answer`,
+      };
+    },
+  },
+  {
+    id: "events-rare-100k",
+    title: `events.get, the 20 latest of a stream of 30 events in the same account of ${BIG_ACCOUNT_EVENTS.toLocaleString("en")}`,
+    async prepare(base) {
+      const { acc } = await loadBigAccount(base);
+      await acc.call([{ method: "streams.create", params: { id: "rare", name: "Rare" } }]);
+      await fill(acc, "rare", 30);
+      const request = get(acc, "events?streams=rare");
+      return {
+        note: "same account as events-time-range-100k (loaded once)",
+        request,
+        check: async () => `${(await (await request()).json()).events.length} events per answer`,
+      };
+    },
+  },
 ];
 
 const MB = 1_000_000;

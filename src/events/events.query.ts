@@ -9,6 +9,7 @@ import type { UserRecord } from "../account/account.store";
 import type { Db } from "../db/client";
 import { events } from "../db/schema";
 import { jsonList } from "../db/sql";
+import { listSizes } from "./stream-sizes";
 import { errors } from "../errors";
 import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
 import { contentConditionsSql, preferredIndex } from "./content-query";
@@ -106,11 +107,24 @@ interface TimeBounds {
   highest: number | null;
 }
 
+/** How many events the streams `ids` hold, as far as known (src/events/stream-sizes.ts; see filedUnder). */
+type ListSize = (ids: string[]) => "large" | "small" | "tiny" | null;
+const unknownSizes: ListSize = () => null;
+
 /**
- * "Filed under one of `ids`" as an uncorrelated sub-select: SQLite builds the
- * id set once per query (a correlated EXISTS re-runs the list per row).
+ * "Filed under one of `ids`". Two forms, the same rows: an uncorrelated
+ * sub-select, whose id set SQLite builds once per query — cheap for streams
+ * of few events, but it costs every event filed there, 100 000 for the
+ * latest 20 of a big stream; or, for `large` lists, a correlated probe of
+ * each row the time-ordered scan meets (event_streams_event), which stops
+ * with the limit — a few rows in a big stream, but a probe per event of the
+ * account when the streams hold few.
  */
-function filedUnder(userId: number, ids: string[], bounds: TimeBounds) {
+function filedUnder(userId: number, ids: string[], bounds: TimeBounds, large: boolean) {
+  if (large) {
+    return sql`EXISTS (SELECT 1 FROM event_streams es INDEXED BY event_streams_event
+      WHERE es.user_id = e.user_id AND es.event_id = e.id AND es.stream_id IN ${jsonList(ids)})`;
+  }
   const low = bounds.lowest ? sql` AND es.time >= ${bounds.lowest}` : sql``;
   const high = bounds.highest !== null ? sql` AND es.time <= ${bounds.highest}` : sql``;
   return sql`e.id IN (SELECT es.event_id FROM event_streams es
@@ -122,18 +136,26 @@ export function scopeCondition(
   userId: number,
   scope: Scope,
   bounds: TimeBounds = { lowest: null, highest: null },
+  sizeOf: ListSize = unknownSizes,
 ): SQL {
+  const filed = (ids: string[], within: TimeBounds) => filedUnder(userId, ids, within, sizeOf(ids) === "large");
   const clauses = scope.clauses.map((clause) => {
     const parts: SQL[] = [];
-    if (clause.any !== null) parts.push(filedUnder(userId, clause.any, bounds));
-    for (const ids of clause.all) parts.push(filedUnder(userId, ids, bounds));
+    if (clause.any !== null) parts.push(filed(clause.any, bounds));
+    for (const ids of clause.all) parts.push(filed(ids, bounds));
     // Exclusions are not bounded: an event outside the window is excluded anyway.
-    if (clause.not.length) parts.push(sql`NOT ${filedUnder(userId, clause.not, { lowest: null, highest: null })}`);
+    if (clause.not.length) parts.push(sql`NOT ${filed(clause.not, { lowest: null, highest: null })}`);
     return parts.length ? sql`(${sql.join(parts, sql` AND `)})` : sql`1`;
   });
   // An event in several streams is visible when one of them is readable.
-  const readable = scope.readable === null ? sql`1` : filedUnder(userId, scope.readable, bounds);
+  const readable = scope.readable === null ? sql`1` : filed(scope.readable, bounds);
   return sql`(${sql.join(clauses, sql` OR `)}) AND ${readable} AND e.id NOT IN ${jsonList(HIDDEN_SYSTEM_STREAM_IDS)}`;
+}
+
+/** The stream lists of a scope (each becomes one filedUnder). */
+function scopeLists(scope: Scope): string[][] {
+  const lists = scope.clauses.flatMap((c) => [...(c.any ? [c.any] : []), ...c.all, ...(c.not.length ? [c.not] : [])]);
+  return scope.readable === null ? lists : [...lists, scope.readable];
 }
 
 interface TimeWindow {
@@ -165,9 +187,22 @@ interface Plan {
   candidates: SQL | null;
   /** An index the content conditions are served by (content-query.ts preferredIndex). */
   index: string | null;
+  /** Sorted after reading, not read in time order (fromTinyList). */
+  sortAfter: boolean;
 }
 
-function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Plan {
+/**
+ * A scope of one known-tiny list of streams: the query may start from the
+ * events filed there (their id set, then the events by key) and sort them,
+ * rather than scan the account's events in time order to meet them — a few
+ * rows, not 100 000, for a small stream in a big account.
+ */
+function fromTinyList(scope: Scope, sizeOf: ListSize): boolean {
+  const [only, ...others] = scope.clauses;
+  return !!only && !others.length && only.any !== null && sizeOf(only.any) === "tiny";
+}
+
+function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number, sizeOf: ListSize): Plan {
   const window = timeWindow(p, now);
   // The stream lookups may be bounded by the window unless running periods (which start any time) are wanted.
   const windowOnly = p.running !== true && window.from !== null && !reachesNow(window, now);
@@ -175,7 +210,7 @@ function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): 
     lowest: windowOnly ? lowestStart(user, window.from!) : null,
     highest: window.to,
   };
-  const base: SQL[] = [sql`e.user_id = ${user.id}`, sql`e.deleted IS NULL`, scopeCondition(user.id, scope, bounds)];
+  const base: SQL[] = [sql`e.user_id = ${user.id}`, sql`e.deleted IS NULL`, scopeCondition(user.id, scope, bounds, sizeOf)];
   if (p.state === "default") base.push(sql`e.trashed = 0`);
   if (p.state === "trashed") base.push(sql`e.trashed = 1`);
   const conditions = [...(p.content ?? []), ...(p.clientData ?? [])];
@@ -200,11 +235,12 @@ function plan(user: UserRecord, p: EventsGetParams, scope: Scope, now: number): 
         : sql`SELECT id FROM events WHERE user_id = ${user.id} AND modified > ${p.modifiedSince}`;
 
   const upTo = window.to === null ? sql`1` : sql`e.time <= ${window.to}`;
-  if (p.running) return { base, main: null, running: upTo, candidates, index };
-  if (window.from === null) return { base, main: upTo, running: null, candidates, index };
+  const sortAfter = candidates === null && fromTinyList(scope, sizeOf);
+  if (p.running) return { base, main: null, running: upTo, candidates, index, sortAfter };
+  if (window.from === null) return { base, main: upTo, running: null, candidates, index, sortAfter };
   // Events overlapping the window; the longest duration in the account bounds the scan from below.
   const main = sql`e.time >= ${lowestStart(user, window.from)} AND ${upTo} AND e.end_time >= ${window.from}`;
-  return { base, main, running: reachesNow(window, now) ? upTo : null, candidates, index };
+  return { base, main, running: reachesNow(window, now) ? upTo : null, candidates, index, sortAfter };
 }
 
 /** Running periods are included while the window reaches the present (as the reference). */
@@ -240,9 +276,11 @@ async function* pages(
   ascending: boolean,
   /** Rows wanted at most (skip + limit), null: all. */
   wanted: number | null,
-  index: string | null = null,
+  { index = null, sortAfter = false }: { index?: string | null; sortAfter?: boolean } = {},
 ): AsyncGenerator<ApiEvent> {
   const order = ascending ? sql`ASC` : sql`DESC`;
+  // `+` keeps SQLite from reading in index order: it then starts from the id set and sorts the few rows.
+  const [time, id] = sortAfter ? [sql`+e.time`, sql`+e.id`] : [sql`e.time`, sql`e.id`];
   // Index names are the code's own constants, never input.
   const from = candidates
     ? sql`(${candidates}) AS c CROSS JOIN events e ON e.id = c.id`
@@ -259,7 +297,7 @@ async function* pages(
         : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
       : sql``;
     const rows = await db.all<EventRow>(
-      sql`SELECT ${EVENT_FIELDS} FROM ${from} WHERE ${where} ${after} ORDER BY e.time ${order}, e.id ${order} LIMIT ${size}`,
+      sql`SELECT ${EVENT_FIELDS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`,
     );
     for (const row of rows) yield toApiEvent(row);
     if (rows.length < size) return;
@@ -299,8 +337,14 @@ async function* skipAndLimit<T>(source: AsyncGenerator<T>, skip: number, limit: 
 }
 
 /** The events of events.get, in order, lazily (pages are read as the consumer pulls). */
-export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): AsyncGenerator<ApiEvent> {
-  const { base, main, running, candidates, index } = plan(user, p, scope, now);
+export async function* queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): AsyncGenerator<ApiEvent> {
+  // Without a limit every event of the scope is read, in time order: sizes would change nothing.
+  const sizeOf = effectiveLimit(p) === null ? unknownSizes : await listSizes(db, user.id, scopeLists(scope));
+  yield* planned(db, user, p, scope, now, sizeOf);
+}
+
+function planned(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number, sizeOf: ListSize): AsyncGenerator<ApiEvent> {
+  const { base, main, running, candidates, index, sortAfter } = plan(user, p, scope, now, sizeOf);
   const ascending = p.sortAscending === true;
   const skip = p.skip ?? 0;
   const limit = effectiveLimit(p);
@@ -312,8 +356,8 @@ export function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope:
     const window = running && main ? sql`((${main}) OR (e.duration IS NULL AND ${running}))` : (main ?? sql`e.duration IS NULL AND ${running!}`);
     sources.push(pages(db, where(window), candidates, ascending, wanted));
   } else {
-    if (main) sources.push(pages(db, where(main), null, ascending, wanted, index));
-    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, wanted, index));
+    if (main) sources.push(pages(db, where(main), null, ascending, wanted, { index, sortAfter }));
+    if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, wanted, { index, sortAfter }));
   }
   const merged = sources.length === 2 ? mergeSorted(sources[0]!, sources[1]!, ascending) : sources[0]!;
   return skipAndLimit(merged, skip, limit);
