@@ -150,7 +150,6 @@ async function writeNewVersion(ctx: MethodContext, before: ApiEvent, after: ApiE
   await writer!.commit({ userId: user!.id, statements });
 }
 
-
 const ALL_SYSTEM_STREAM_IDS = systemSubtree(ACCOUNT_STREAM_ID, true);
 
 /**

@@ -107,9 +107,7 @@ async function dispatch(
   // D1_READ_REPLICAS=on: a read of a known caller starts at its account's latest commit (src/db/replicas.ts); writes use env.DB.
   const readDb =
     method && !method.writes && !writer
-      ? await readDatabase(env, method.scope === "account" ? input.username : null, known !== null || options.callerCache !== undefined).catch(
-          () => env.DB, // the object unreachable: the primary
-        )
+      ? await readDatabase(env, method.scope === "account" ? input.username : null, known !== null).catch(() => env.DB) // the object unreachable: the primary
       : env.DB;
   if (known) {
     const validated = validatedD1(readDb, revisionCheck(known));

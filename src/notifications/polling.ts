@@ -66,7 +66,7 @@ export class Polling implements PollingSessions {
   private readonly waiting = new Map<string, (fallback: string) => void>();
   /**
    * False once a listing found no session, until one is stored: every write asks
-   * whether anyone listens (hasPeers), and the storage holds no session nearly always.
+   * whether anyone listens (socket-host.ts hasListeners), and the storage holds no session nearly always.
    */
   private mayHaveSessions = true;
 

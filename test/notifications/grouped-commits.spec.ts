@@ -48,7 +48,7 @@ describe("grouped commits and sockets", () => {
     expect(bOnly).toEqual(["eventsChanged", "eventsChanged"]);
   });
 
-  it("answers a socket's callBatch of writes as the HTTP batch does, its creates grouped too", async () => {
+  it("answers a socket's callBatch of writes (sent to the account together) as an HTTP batch does", async () => {
     const user = await createUser("group");
     expect((await http("POST", `/${user.username}/streams`, user.token, { id: "s", name: "s" })).status).toBe(201);
     const taken = (await http("POST", `/${user.username}/events`, user.token, { streamIds: ["s"], type: "note/txt", content: "here" })).body.event.id;
