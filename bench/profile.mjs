@@ -177,6 +177,7 @@ export function summariseProfile(profile, { root, scenario, targets, scripts, to
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
   }
   const busyUs = totalUs - idleUs;
+  const byCaller = libraryTimeByCaller(profile, nodes, selfUs, position);
   const ms = (us) => (us / 1000).toFixed(1);
   const pct = (us) => (busyUs ? ((us / busyUs) * 100).toFixed(1) : "0");
   const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]);
@@ -206,5 +207,38 @@ export function summariseProfile(profile, { root, scenario, targets, scripts, to
       .slice(0, 30)
       .map(([file, us]) => `| ${file} | ${ms(us)} | ${pct(us)} |`),
     "",
+    "## Time in libraries and the D1 binding, by the project's function calling them (top 15)",
+    "",
+    "Self time of frames in `node_modules` or `cloudflare-internal:d1-api`, given to the nearest `src/` frame above them.",
+    "",
+    "| calling function | where | ms | % |",
+    "|---|---|---:|---:|",
+    ...sorted(byCaller)
+      .slice(0, 15)
+      .map(([caller, us]) => `| ${caller.split("\u0000").join(" | ")} | ${ms(us)} | ${pct(us)} |`),
+    "",
   ].join("\n");
+}
+
+/** Self time of library frames (node_modules, the D1 binding's JS), keyed by the nearest src frame above each. */
+function libraryTimeByCaller(profile, nodes, selfUs, position) {
+  const parents = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const byCaller = new Map();
+  for (const [id, us] of selfUs) {
+    const leaf = nodes.get(id).callFrame;
+    const { file } = position(leaf);
+    if (!file.includes("node_modules/") && !file.startsWith("cloudflare-internal:d1-api")) continue;
+    let caller = "(none)\u0000";
+    for (let up = parents.get(id); up !== undefined; up = parents.get(up)) {
+      const frame = nodes.get(up).callFrame;
+      const at = position(frame);
+      if (at.file.startsWith("src/")) {
+        caller = `${frame.functionName || "(anonymous)"}\u0000${at.where}`;
+        break;
+      }
+    }
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + us);
+  }
+  return byCaller;
 }

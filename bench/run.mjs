@@ -25,6 +25,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { send } from "./client.mjs";
 import { bigAccountLoad, scenarios as httpScenarios } from "./scenarios.mjs";
 import { notificationScenarios } from "./notifications.mjs";
 import { cpuMeter, machineInfo } from "./machine.mjs";
@@ -91,7 +92,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 /**
  * Runs `request` from `concurrency` loops for `seconds` (at most MAX_REQUESTS), into `into` (a sampler).
  * `failed(text)`: an answer below 400 that is still an error (a batch with a failed call). The client is one
- * process with Node's fetch pool (keep-alive); its CPU and the server's (wrangler + workerd) are recorded.
+ * process with undici's keep-alive agent (bench/client.mjs); its CPU and the server's (wrangler + workerd) are recorded.
  */
 async function runLoad(into, request, { concurrency = CONCURRENCY, failed = null, serverPid = null, seconds = SECONDS } = {}) {
   const deadline = performance.now() + seconds * 1000;
@@ -156,18 +157,22 @@ async function measure(request, options = {}) {
 }
 
 /**
- * The baseline, the bare route and the scenario in ROUNDS alternating slices
- * (SECONDS each in all): all see the same drift of a shared machine. A share
- * is the median of the rounds' scenario ÷ baseline ratios.
+ * The baseline, the bare route, the D1 floor and the scenario in ROUNDS
+ * alternating slices (SECONDS each in all): all see the same drift of a
+ * shared machine. A share is the median of the rounds' scenario ÷ reference ratios.
  */
 async function measureAlternating(baselineRequest, request, options) {
   const base = sampler();
   const bare = sampler();
+  const floor = sampler();
   const load = sampler();
   const seconds = SECONDS / ROUNDS;
   for (let round = 0; round < ROUNDS; round++) {
     await runLoad(base, baselineRequest, { ...options, failed: null, seconds });
-    if (options.bareToo) await runLoad(bare, bareRequest, { ...options, failed: null, seconds });
+    if (options.bareToo) {
+      await runLoad(bare, bareRequest, { ...options, failed: null, seconds });
+      await runLoad(floor, floorRequest, { ...options, failed: null, seconds });
+    }
     await runLoad(load, request, { ...options, seconds });
   }
   const shareOf = (against) => median(load.rounds.map((r, i) => r.rps / against.rounds[i].rps));
@@ -175,7 +180,7 @@ async function measureAlternating(baselineRequest, request, options) {
     baseline: summary(base, options.bytes),
     measured: summary(load, options.bytes),
     share: shareOf(base),
-    ...(options.bareToo ? { bare: summary(bare), bareShare: shareOf(bare) } : {}),
+    ...(options.bareToo ? { bare: summary(bare), bareShare: shareOf(bare), floor: summary(floor), floorShare: shareOf(floor) } : {}),
   };
 }
 
@@ -197,9 +202,11 @@ async function profiled(scenario, load) {
 }
 
 /** The issue's trivial route: service.info through the router and the method registry, no I/O. */
-const baselineRequest = () => fetch(`${BASE}/reg/service/info`);
+const baselineRequest = () => send(`${BASE}/reg/service/info`);
 /** A bare Hono route (204, no body, no method): what the runtime alone answers. */
-const bareRequest = () => fetch(`${BASE}/favicon.ico`);
+const bareRequest = () => send(`${BASE}/favicon.ico`);
+/** One bare D1 round trip (`SELECT 1`, src/db/raw-d1.routes.ts): the most a call needing D1 can do here. */
+const floorRequest = () => send(`${BASE}/bench/d1`);
 
 async function main() {
   const state = mkdtempSync(path.join(tmpdir(), "pryv-edge-bench-"));
@@ -218,7 +225,7 @@ async function main() {
       if (prepared.note) console.log(`  ${prepared.note}`);
       const concurrency = prepared.concurrency ?? CONCURRENCY;
       const options = { concurrency, bytes: prepared.bytes, serverPid: server.pid };
-      let baseline, measured, check, title, note, extra, share, bare, bareShare;
+      let baseline, measured, check, title, note, extra, share, bare, bareShare, floor, floorShare;
       if (prepared.run) {
         // A scenario measuring itself (notifications): baseline and measured from its own loop.
         ({ baseline, measured, title, note, extra } = await prepared.run());
@@ -230,7 +237,7 @@ async function main() {
           baseline = await measure(prepared.baseline ?? baselineRequest, options);
           measured = await profiled(scenario, () => measure(request, { ...options, failed: prepared.failed }));
         } else {
-          ({ baseline, measured, share, bare, bareShare } = await measureAlternating(prepared.baseline ?? baselineRequest, request, {
+          ({ baseline, measured, share, bare, bareShare, floor, floorShare } = await measureAlternating(prepared.baseline ?? baselineRequest, request, {
             ...options,
             failed: prepared.failed,
             bareToo: !prepared.baseline,
@@ -240,7 +247,7 @@ async function main() {
       }
       note = [prepared.note, note].filter(Boolean).join("; ");
       share ??= ratio(measured.rps, baseline.rps);
-      results.push({ id: scenario.id, title: title ?? scenario.title, goal: !!scenario.goal, note, concurrency, baseline, measured, share, bare, bareShare, check, ...(extra ? { extra } : {}) });
+      results.push({ id: scenario.id, title: title ?? scenario.title, goal: !!scenario.goal, note, concurrency, baseline, measured, share, bare, bareShare, floor, floorShare, check, ...(extra ? { extra } : {}) });
       const mb = (m) => (m.mbps !== undefined ? `  ${m.mbps} MB/s` : "");
       const trips = (m) => (m.timing?.d1Trips != null ? `  ${m.timing.d1Trips} D1 trips/req` : "");
       console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms${mb(baseline)}`);
@@ -264,7 +271,7 @@ function goalLines(results, load) {
     .map((r) => {
       const share = r.share * 100;
       const tail = ratio(r.measured.p99, r.measured.p50);
-      const bare = r.bareShare != null ? ` (${fixed(r.bareShare * 100)} % of the bare route)` : "";
+      const bare = r.bareShare != null ? ` (${fixed(r.bareShare * 100)} % of the bare route, ${fixed(r.floorShare * 100)} % of one bare D1 round trip)` : "";
       const baseTail = ratio(r.baseline.p99, r.baseline.p50);
       return `- ${r.title}: ${fixed(share)} % of baseline${bare} ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 1)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL}; the baseline's own in the same rounds: ${fixed(baseTail, 1)})`;
     });
@@ -290,7 +297,7 @@ function writeResults(results, load) {
   const mb = (m) => (m.mbps !== undefined ? ` (${m.mbps} MB/s)` : "");
   const rows = results.map((r) => {
     const m = r.measured;
-    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(r.share * 100)} % | ${r.bareShare != null ? `${fixed(r.bareShare * 100)} %` : "–"} | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(m.timing?.d1Trips, 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.bare?.rps ?? "–"} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
+    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(r.share * 100)} % | ${r.bareShare != null ? `${fixed(r.bareShare * 100)} %` : "–"} | ${r.floorShare != null ? `${fixed(r.floorShare * 100)} %` : "–"} | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(m.timing?.d1Trips, 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.bare?.rps ?? "–"} | ${r.floor?.rps ?? "–"} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
   });
   const phaseNames = [...new Set(results.flatMap((r) => Object.keys(r.measured.timing?.phases ?? {})))].sort((a, b) =>
     a === "total" ? 1 : b === "total" ? -1 : a.localeCompare(b),
@@ -300,11 +307,11 @@ function writeResults(results, load) {
     .map((r) => `| ${r.title} | ${r.measured.timing.responses} | ${phaseNames.map((n) => fixed(r.measured.timing.phases[n], 2)).join(" | ")} |`);
   const md = [
     `Measured ${when} — wrangler ${machine.wrangler} dev (local workerd, local D1/DO/R2), node ${machine.node}, ${machine.cpus} × ${machine.model} shared by client and server${machine.kernel ? ` (${machine.kernel})` : ""}.`,
-    `Load: ${CONCURRENCY} clients unless the table says otherwise (one Node process, fetch keep-alive pool), ${SECONDS} s per scenario; big account: ${setup.events.toLocaleString("en")} events.${PROFILE ? ` Profiled run (${PROFILE}): the sampler slows the Worker, figures are not comparable with a plain run.` : ""}`,
-    `Baseline: the trivial route of issue 13, \`GET /reg/service/info\` (no I/O), or for files a bare R2 put/get route, measured the same way in ${ROUNDS} slices alternating with the scenario's (${fixed(SECONDS / ROUNDS, 1)} s each), so both see the same drift of the shared machine; "% of baseline" is the median of the rounds' ratios. The bare route (\`GET /favicon.ico\`: 204 from Hono, no method) is measured in the same rounds, for what the runtime alone answers. For notifications: the same sequential creates' own HTTP latency (req/s = creates/s).`,
+    `Load: ${CONCURRENCY} clients unless the table says otherwise (one Node process, undici keep-alive agent), ${SECONDS} s per scenario; big account: ${setup.events.toLocaleString("en")} events.${PROFILE ? ` Profiled run (${PROFILE}): the sampler slows the Worker, figures are not comparable with a plain run.` : ""}`,
+    `Baseline: the trivial route of issue 13, \`GET /reg/service/info\` (no I/O), or for files a bare R2 put/get route, measured the same way in ${ROUNDS} slices alternating with the scenario's (${fixed(SECONDS / ROUNDS, 1)} s each), so both see the same drift of the shared machine; "% of baseline" is the median of the rounds' ratios. The bare route (\`GET /favicon.ico\`: 204 from Hono, no method) and one bare D1 round trip (\`GET /bench/d1\`: \`SELECT 1\`, no method; every read needs at least one) are measured in the same rounds, for what the runtime alone answers. For notifications: the same sequential creates' own HTTP latency (req/s = creates/s).`,
     "",
-    "| scenario | clients | req/s | % of baseline | % of bare route | p50 ms | p99 ms | p99/p50 | D1 trips/req | baseline req/s | baseline p50 | baseline p99 | bare route req/s | errors | CPU % client / server |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| scenario | clients | req/s | % of baseline | % of bare route | % of one D1 trip | p50 ms | p99 ms | p99/p50 | D1 trips/req | baseline req/s | baseline p50 | baseline p99 | bare route req/s | one D1 trip req/s | errors | CPU % client / server |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
     "Goals (issue 13):",

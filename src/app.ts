@@ -6,6 +6,7 @@ import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { attachmentsRouter } from "./attachments/attachments.routes";
 import { rawR2Routes } from "./attachments/raw-r2.routes";
+import { rawD1Routes } from "./db/raw-d1.routes";
 import { findUserByUsername } from "./account/account.store";
 import { handleBatch } from "./batch/batch";
 import { getConfig } from "./config";
@@ -112,6 +113,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", openApiRoutes); // `/openapi.json`, `/reg/openapi.json` (src/openapi/)
   app.route("/", docsRoutes); // `/docs`, `/reg/docs`: the interactive reference
   app.route("/bench/r2", rawR2Routes);
+  app.route("/bench/d1", rawD1Routes);
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;
   const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";

@@ -74,17 +74,16 @@ const DATA_ACCESS = ANY_ACCESS;
 /** Each attachment with the caller's read token. */
 const tokened = (ctx: MethodContext, event: ApiEvent) => withReadTokens(event, ctx.user!.filesSecret, ctx.access!.id);
 
-async function* mapEach<T, U>(source: AsyncIterable<T>, map: (item: T) => Promise<U>): AsyncGenerator<U> {
-  for await (const item of source) yield map(item);
-}
-
-/** Pulls the first item now, so that errors surface before a 200 is sent; the rest stays lazy. */
-async function primed<T>(source: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
+/**
+ * `source` mapped by `map`, its first item pulled now so that errors surface before a 200 is sent; the
+ * rest stays lazy. One generator for both: each layer of them costs every item a few awaits.
+ */
+async function primedMap<T, U>(source: AsyncGenerator<T>, map: (item: T) => Promise<U>): Promise<AsyncGenerator<U>> {
   const first = await source.next();
   return (async function* () {
     if (first.done) return;
-    yield first.value;
-    yield* source;
+    yield map(first.value);
+    for await (const item of source) yield map(item);
   })();
 }
 
@@ -183,8 +182,8 @@ const get = defineMethod({
       return auditEvents(ctx, queries, p);
     }
     const scope = withoutSystemEventsInRange(resolveScope(await ctx.streamTree(), queries, p.state, await visibilityOf(ctx)), p);
-    const events = await primed(queryEvents(db, user!, p, scope, nowSeconds()));
-    const parts: [string, AsyncIterable<unknown>][] = [["events", mapEach(events, (e) => tokened(ctx, e))]];
+    const events = await primedMap(await queryEvents(db, user!, p, scope, nowSeconds()), (e) => tokened(ctx, e));
+    const parts: [string, AsyncIterable<unknown>][] = [["events", events]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) {
       const told = p.modifiedSince === undefined ? null : await deletionVisibilityOf(ctx, p.modifiedSince);

@@ -18,10 +18,15 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 /** `text` with every non-ASCII UTF-16 unit escaped (surrogate pairs stay valid as two escapes): still the same JSON. */
 const toAscii = (text: string) => text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
+/** `text` as ASCII bytes: encoded as it is when it is ASCII already (one byte per unit), the common case, else escaped first. */
+function asciiBytes(encoder: TextEncoder, text: string): Uint8Array {
+  const bytes = encoder.encode(text);
+  return bytes.length === text.length ? bytes : encoder.encode(toAscii(text));
+}
+
 export function streamJson(result: StreamedResult, meta: () => Meta): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   // A chunk is sent every BATCH_ITEMS items, and once at the end: a small answer is one chunk.
-  // Escaped per chunk, not per item: one pass of the expression over the text either way.
   async function* chunks(): AsyncGenerator<string> {
     let buffer = "{";
     for (const [index, [key, items]] of result.parts.entries()) {
@@ -30,13 +35,13 @@ export function streamJson(result: StreamedResult, meta: () => Meta): ReadableSt
       for await (const item of items) {
         buffer += (count ? "," : "") + JSON.stringify(item);
         if (++count % BATCH_ITEMS === 0) {
-          yield toAscii(buffer);
+          yield buffer;
           buffer = "";
         }
       }
       buffer += "]";
     }
-    yield toAscii(`${buffer}${result.parts.length ? "," : ""}"meta":${JSON.stringify(meta())}}`);
+    yield `${buffer}${result.parts.length ? "," : ""}"meta":${JSON.stringify(meta())}}`;
   }
   const iterator = chunks();
   return new ReadableStream<Uint8Array>({
@@ -44,7 +49,7 @@ export function streamJson(result: StreamedResult, meta: () => Meta): ReadableSt
       try {
         const { done, value } = await iterator.next();
         if (done) controller.close();
-        else controller.enqueue(encoder.encode(value));
+        else controller.enqueue(asciiBytes(encoder, value));
       } catch (err) {
         // Headers are gone already: end the body unfinished so no client takes it for complete.
         logFailure("streamed response", err);

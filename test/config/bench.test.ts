@@ -49,6 +49,12 @@ describe("Server-Timing in bench mode", () => {
     expect(timing(updated).trips).toBe(1);
   });
 
+  it("serves the bench's floor for a read: one bare D1 round trip, no API", async () => {
+    const res = await get("/bench/d1");
+    expect(res.status).toBe(204);
+    expect(timing(res).trips).toBe(1);
+  });
+
   it("counts a batch of creates as one commit", async () => {
     const user = await createUser();
     await createStream(user, { id: "diary", name: "Diary" });

@@ -1,15 +1,14 @@
 import { env } from "cloudflare:workers";
-import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { findUserByUsername } from "../../src/account/account.store";
 import { createDb } from "../../src/db/client";
-import * as schema from "../../src/db/schema";
 import { queryEvents, resolveScope } from "../../src/events/events.query";
 import { eventsGetParams } from "../../src/events/events.schema";
 import { parseStreamsQuery } from "../../src/events/streams-query";
 import { loadStreamTree } from "../../src/streams/streams.store";
 import { expectError, get, post } from "../helpers/api";
 import { createEvent, createStream, getEvents, ids } from "../helpers/data";
+import { recordingD1 } from "../helpers/db";
 import { createUser, type TestUser } from "../helpers/users";
 
 const T = 1_700_000_000;
@@ -145,12 +144,12 @@ describe("events.get content and clientData conditions", () => {
     /** The plan of every statement events.get runs for `query` (captured from its own SQL). */
     const plans = async (query: Record<string, unknown>) => {
       const statements: [string, unknown[]][] = [];
-      const db = drizzle(env.DB, { schema, logger: { logQuery: (text, params) => void statements.push([text, params]) } });
+      const db = createDb(recordingD1(statements));
       const p = eventsGetParams.parse(query);
       const scope = resolveScope(await loadStreamTree(db, record.id), parseStreamsQuery(p.streams), p.state);
       statements.length = 0;
       const found = [];
-      for await (const event of queryEvents(db, record, p, scope, Date.now() / 1000)) found.push(event);
+      for await (const event of await queryEvents(db, record, p, scope, Date.now() / 1000)) found.push(event);
       const details = [];
       for (const [text, params] of statements) {
         const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();

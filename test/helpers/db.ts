@@ -63,3 +63,30 @@ export async function insertAccess(
   );
   return token;
 }
+
+/**
+ * `env.DB` recording each statement's text and parameters as it is bound (prepared through drizzle or not):
+ * what a query function really sends to D1.
+ */
+export function recordingD1(statements: [string, unknown[]][]): D1Database {
+  return new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "prepare") {
+        return (text: string) => {
+          const stmt = target.prepare(text);
+          statements.push([text, []]);
+          const entry = statements[statements.length - 1]!;
+          return new Proxy(stmt, {
+            get(s, p) {
+              if (p === "bind") return (...values: unknown[]) => ((entry[1] = values), s.bind(...values));
+              const value = Reflect.get(s, p, s) as unknown;
+              return typeof value === "function" ? value.bind(s) : value;
+            },
+          });
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
