@@ -6,8 +6,11 @@ import type { ApiEvent, Attachment, EventDeletion } from "./events.schema";
 
 export type EventRow = typeof events.$inferSelect;
 
+/** The columns of a row the API object is made of (not the account, the end time, the serial, the deletion). */
+export type ApiEventRow = Omit<EventRow, "userId" | "endTime" | "serial" | "deleted">;
+
 /** A live event row → the API object (null fields, `duration: 0` and `trashed: false` left out). */
-export function toApiEvent(row: EventRow): ApiEvent {
+export function toApiEvent(row: ApiEventRow): ApiEvent {
   const event: ApiEvent = {
     id: row.id,
     streamIds: JSON.parse(row.streamIds) as string[],
