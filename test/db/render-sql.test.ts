@@ -8,7 +8,7 @@ import { createDb } from "../../src/db/client";
 import { renderSql } from "../../src/db/render-sql";
 import { events } from "../../src/db/schema";
 import { jsonList } from "../../src/db/sql";
-import { queryEvents, resolveScope } from "../../src/events/events.query";
+import { queryDeletions, queryEvents, resolveScope } from "../../src/events/events.query";
 import { eventsGetParams } from "../../src/events/events.schema";
 import { parseStreamsQuery } from "../../src/events/streams-query";
 import { loadStreamTree } from "../../src/streams/streams.store";
@@ -48,7 +48,8 @@ describe("renderSql", () => {
       method: "events.create",
       params: { streamIds: [i % 2 ? "diary" : "child"], type: i % 3 ? "count/generic" : "mass/kg", content: i, time: 1.7e9 + i * 60, ...(i === 5 ? { duration: null } : {}) },
     }));
-    expect((await post(`/${user.username}/`, calls, { token: user.token })).status).toBe(200);
+    const created = await post(`/${user.username}/`, calls, { token: user.token });
+    expect(created.status).toBe(200);
     const record = (await findUserByUsername(createDb(env.DB), user.username))!;
     const db = createDb(env.DB);
     const fallback = vi.spyOn(db, "all");
@@ -68,6 +69,17 @@ describe("renderSql", () => {
       let count = 0;
       for await (const _ of await queryEvents(db, record, p, scope, Date.now() / 1000)) count++;
       expect(count, JSON.stringify(query)).toBeGreaterThan(0);
+    }
+    // Deletions: a deleted event's record and an exit, for a personal caller and for one told of some streams only.
+    const doomed = created.body.results[0].event.id as string;
+    const deleted = await post(`/${user.username}/`, [1, 2].map(() => ({ method: "events.delete", params: { id: doomed } })), { token: user.token });
+    expect(deleted.body.results.map((r: { eventDeletion?: unknown }) => !!r.eventDeletion)).toEqual([false, true]); // trashed, then deleted
+    const sync = eventsGetParams.parse({ modifiedSince: 0, includeDeletions: true });
+    const syncScope = resolveScope(await loadStreamTree(db, record.id), parseStreamsQuery(sync.streams), sync.state);
+    for (const [told, exits] of [[null, []], [["diary"], [{ id: "gone", deleted: 1.7e9 }]]] as const) {
+      let count = 0;
+      for await (const _ of queryDeletions(db, record, sync, syncScope, told as string[] | null, exits)) count++;
+      expect(count).toBeGreaterThan(0);
     }
     expect(fallback).not.toHaveBeenCalled();
   });
