@@ -175,6 +175,26 @@ export const scenarios = [
       };
     },
   },
+  {
+    id: "events-update-older",
+    title: "update one of 10,000 older events (PUT /events/{id}; the account's object keeps none of them)",
+    async prepare(base) {
+      const acc = await account(base);
+      await acc.call([{ method: "streams.create", params: { id: "diary", name: "Diary" } }]);
+      const ids = [];
+      for (let from = 0; from < 10_000; from += 1000) ids.push(...(await acc.call(createCalls("diary", from, 1000))).results.map((r) => r.event.id));
+      // A stream write: the object forgets the events it wrote, as it has after 30 s.
+      await acc.call([{ method: "streams.create", params: { id: "elsewhere", name: "Elsewhere" } }]);
+      let n = 0;
+      return {
+        note: "no event is updated twice while a run makes fewer than 10,000 updates: every update starts from D1",
+        request: () => {
+          n++;
+          return postJson(acc.url(`events/${ids[n % ids.length]}`), acc.token, JSON.stringify({ content: n }), "PUT");
+        },
+      };
+    },
+  },
   { ...streamRead("events-get-20", "events.get, 20 events (the default)", 1000, "events?streams=diary"), goal: true },
   streamRead("events-get-1000", "events.get, 1000 events (limit=1000)", 2000, "events?streams=diary&limit=1000"),
   {

@@ -1,15 +1,21 @@
 /**
- * The events this Durable Object wrote last, as stored: an update of one of
- * them needs no read first (one D1 round trip per update instead of two).
- * Every write of an account's events runs in its object, and the object
- * forgets them all after any call that may change events otherwise (see
- * KEEPS_RECENT_EVENTS), so the copies stay exact; a short lifetime bounds what
- * an operator's SQL could leave behind, as for the caller caches.
+ * The events this Durable Object wrote last, or read for a group of updates
+ * (`prime`), as stored: an update of one of them needs no read of its own
+ * and joins the group of writes committed together. Every write of an
+ * account's events runs in its object, and the object forgets them all after
+ * any call that may change events otherwise (see KEEPS_RECENT_EVENTS), so the
+ * copies stay exact; a short lifetime bounds what an operator's SQL could
+ * leave behind, as for the caller caches.
  */
+import type { Db } from "../db/client";
 import type { ApiEvent } from "../events/events.schema";
+import { isAccountEvent } from "../events/events.rules";
+import { findLiveEvents } from "../events/events.store";
 
 const LIFETIME_MS = 30_000;
 const MAX_ENTRIES = 1000;
+/** Most events one `prime` reads: far fewer than are kept, so none it reads is dropped before it is used. */
+const PRIMED_AT_MOST = 500;
 
 /** The calls after which the kept events are still exact (they keep them up to date themselves). */
 export const KEEPS_RECENT_EVENTS: ReadonlySet<string> = new Set(["events.create", "events.update", "events.get", "events.getOne"]);
@@ -42,6 +48,18 @@ export class RecentEvents {
     this.entries.delete(event.id);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(event.id, { userId, event: structuredClone(event), at: Date.now() });
+  }
+
+  /**
+   * Reads and keeps, in one D1 round trip, those of events `ids` of account
+   * `username` that are live and not kept for `forMs` more. Only while no
+   * write of the account waits uncommitted: D1 then holds the latest version
+   * of each. (Account field events change through the account: never kept.)
+   */
+  async prime(db: Db, username: string, ids: Iterable<string>, forMs: number): Promise<void> {
+    const wanted = [...new Set(ids)].filter((id) => !isAccountEvent(id) && !this.kept(id, forMs)).slice(0, PRIMED_AT_MOST);
+    if (!wanted.length) return;
+    for (const { userId, event } of await findLiveEvents(db, username, wanted)) this.remember(userId, event);
   }
 
   clear(): void {

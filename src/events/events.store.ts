@@ -1,6 +1,7 @@
 /** Storage of events: rows ↔ API objects, and the statements that write them. */
-import { and, asc, eq, getTableColumns, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { prepared, type Db, type Statement } from "../db/client";
+import { jsonList } from "../db/sql";
 import { eventHistory, events, eventScopeChanges, eventStreams, users } from "../db/schema";
 import type { ApiEvent, Attachment, EventDeletion } from "./events.schema";
 
@@ -40,6 +41,26 @@ export function toDeletion(row: Pick<EventRow, "id" | "deleted" | "integrity">):
 
 export async function findEventRow(db: Db, userId: number, id: string): Promise<EventRow | null> {
   return (await db.select().from(events).where(and(eq(events.userId, userId), eq(events.id, id))).get()) ?? null;
+}
+
+/**
+ * The live events among `ids` of the account named `username`, with its user
+ * id, in one round trip (a group of updates in the account's Durable Object
+ * reads its targets at once).
+ */
+export async function findLiveEvents(db: Db, username: string, ids: readonly string[]): Promise<{ userId: number; event: ApiEvent }[]> {
+  const rows = await db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.userId, sql`(SELECT ${users.id} FROM ${users} WHERE ${users.username} = ${username})`),
+        sql`${events.id} IN ${jsonList(ids)}`,
+        isNull(events.deleted),
+      ),
+    )
+    .all();
+  return rows.map((row) => ({ userId: row.userId, event: toApiEvent(row) }));
 }
 
 /** The columns of an event (its API form, integrity included). */

@@ -250,6 +250,34 @@ describe("grouped commits of events.create in a batch", () => {
     expect(after.history.map((v: any) => v.content)).toEqual(["v1", "v2", "v3", "v4"]);
   });
 
+  it("reads at once the updates' targets the object does not keep, each update still answered as alone", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "s", name: "S" });
+    const created = await batch(
+      user,
+      ["a", "b", "c", "gone"].map((content) => ({ method: "events.create", params: { streamIds: ["s"], type: "note/txt", content } })),
+    );
+    const [a, b, c, gone] = created.map((x) => x.event.id as string) as [string, string, string, string];
+    await batch(user, [1, 2].map(() => ({ method: "events.delete", params: { id: gone } }))); // trashed, then deleted
+    await createStream(user, { id: "t", name: "T" }); // a stream write: the object forgets the events it kept
+    const r = await batch(user, [
+      { method: "events.update", params: { id: a, update: { content: "a2" } } },
+      { method: "events.update", params: { id: gone, update: { content: "no" } } },
+      { method: "events.update", params: { id: b, update: { streamIds: ["t"] } } },
+      { method: "events.update", params: { id: ":_system:language", update: { content: "fr" } } },
+      { method: "events.update", params: { id: a, update: { content: "a3" } } },
+      { method: "events.update", params: { id: cuid(), update: { content: "none" } } },
+      { method: "events.update", params: { id: c, update: { trashed: true } } },
+    ]);
+    expect(r.map((x) => x.event?.content ?? x.error?.id)).toEqual(["a2", "unknown-resource", "b", "fr", "a3", "unknown-resource", "c"]);
+    expect(r[2]!.event.streamIds).toEqual(["t"]);
+    expect(r[6]!.event.trashed).toBe(true);
+    for (const [id, answer] of [[a, r[4]], [b, r[2]], [c, r[6]]] as const) expect(await storedEvent(user, id)).toEqual(answer!.event);
+    const history = (await get(`/${user.username}/events/${a}`, { token: user.token, query: { includeHistory: true } })).body.history;
+    expect(history.map((v: any) => v.content)).toEqual(["a", "a2"]);
+    expect((await get(`/${user.username}/account`, { token: user.token })).body.account.language).toBe("fr");
+  });
+
   it("commits concurrent updates together, in the order the object ran them", async () => {
     const user = await createUser();
     await createStream(user, { id: "s", name: "S" });

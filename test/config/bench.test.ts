@@ -92,6 +92,19 @@ describe("Server-Timing in bench mode", () => {
     expect(trips).toBeLessThan(16);
   });
 
+  it("counts a batch of updates of events the object does not keep as one read and one commit", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const calls = Array.from({ length: 20 }, (_, i) => ({ method: "events.create", params: { streamIds: ["diary"], type: "count/generic", content: i } }));
+    const ids = (await post(`/${user.username}/`, calls, { token: user.token })).body.results.map((r: { event: { id: string } }) => r.event.id);
+    await createStream(user, { id: "other", name: "Other" }); // a stream write: the object forgets the events it kept
+    const updates = ids.map((id: string, i: number) => ({ method: "events.update", params: { id, update: { content: 100 + i } } }));
+    await post(`/${user.username}/`, updates.slice(0, 1), { token: user.token }); // the object learns the caller
+    const res = await post(`/${user.username}/`, updates.slice(1), { token: user.token });
+    expect(res.body.results.map((r: { event?: { content: number } }) => r.event?.content)).toEqual(ids.slice(1).map((_: string, i: number) => 101 + i));
+    expect(timing(res).trips).toBe(2); // each read and committed on its own: 38
+  });
+
   it("reads the listening sockets' accesses once per group of creates, not once per create", async () => {
     const user = await createUser();
     await createStream(user, { id: "diary", name: "Diary" });
