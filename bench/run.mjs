@@ -273,7 +273,7 @@ function goalLines(results, load) {
       const tail = ratio(r.measured.p99, r.measured.p50);
       const bare = r.bareShare != null ? ` (${fixed(r.bareShare * 100)} % of the bare route, ${fixed(r.floorShare * 100)} % of one bare D1 round trip)` : "";
       const baseTail = ratio(r.baseline.p99, r.baseline.p50);
-      return `- ${r.title}: ${fixed(share)} % of baseline${bare} ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 1)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL}; the baseline's own in the same rounds: ${fixed(baseTail, 1)})`;
+      return `- ${r.title}: ${fixed(share, 1)} % of baseline${bare} ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 2)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL}; the baseline's own in the same rounds: ${fixed(baseTail, 1)})`;
     });
   const batch = results.find((r) => r.id === "batch-1000-create");
   if (batch) lines.push(`- batch of 1000 events.create: p50 ${batch.measured.p50} ms, p99 ${batch.measured.p99} ms per batch ${mark(batch.measured.p50 <= GOAL_BATCH_1000_MS)} (goal ≤ ${GOAL_BATCH_1000_MS} ms)`);

@@ -9,7 +9,10 @@ import { parseJsonInput } from "../shared/json-input";
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
   if (declared > limit) throw errors.bodyTooLarge(limit);
-  const text = await readTextWithin(request, limit);
+  // A declared length within the limit frames the body (the runtime delivers no more than it says):
+  // read at once, without a JS reader loop — a measurable part of a small write's CPU in the bench.
+  const text = Number.isInteger(declared) && declared >= 0 ? await request.text() : await readTextWithin(request, limit);
+  if (text.length > limit) throw errors.bodyTooLarge(limit); // (a length understated by an internal caller)
   if (text.trim() === "") return {};
   const contentType = (request.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (contentType && contentType !== "application/json" && !contentType.endsWith("+json")) {
