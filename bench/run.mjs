@@ -29,7 +29,7 @@ import { send } from "./client.mjs";
 import { bigAccountLoad, scenarios as httpScenarios } from "./scenarios.mjs";
 import { notificationScenarios } from "./notifications.mjs";
 import { cpuMeter, machineInfo } from "./machine.mjs";
-import { timingTotals } from "./server-timing.mjs";
+import { timingTotals, wholeAnswerTrips } from "./server-timing.mjs";
 import { startProfiler, summariseProfile } from "./profile.mjs";
 
 const scenarios = [...httpScenarios, ...notificationScenarios];
@@ -245,11 +245,17 @@ async function main() {
         }
         check = prepared.check ? await prepared.check() : null;
       }
+      // A streamed answer's trips, its later pages included (its headers counted only the first).
+      for (const m of [baseline, measured]) {
+        const ids = m.timing?.traceIds ?? [];
+        if (m.timing) delete m.timing.traceIds;
+        if (ids.length) m.timing.d1TripsWhole = await wholeAnswerTrips(send, BASE, ids);
+      }
       note = [prepared.note, note].filter(Boolean).join("; ");
       share ??= ratio(measured.rps, baseline.rps);
       results.push({ id: scenario.id, title: title ?? scenario.title, goal: !!scenario.goal, note, concurrency, baseline, measured, share, bare, bareShare, floor, floorShare, check, ...(extra ? { extra } : {}) });
       const mb = (m) => (m.mbps !== undefined ? `  ${m.mbps} MB/s` : "");
-      const trips = (m) => (m.timing?.d1Trips != null ? `  ${m.timing.d1Trips} D1 trips/req` : "");
+      const trips = (m) => (m.timing?.d1Trips != null ? `  ${tripsOf(m)} D1 trips/req` : "");
       console.log(`  baseline  ${baseline.rps} req/s  p50 ${baseline.p50} ms  p99 ${baseline.p99} ms${mb(baseline)}`);
       console.log(`  scenario  ${measured.rps} req/s  p50 ${measured.p50} ms  p99 ${measured.p99} ms${mb(measured)}${trips(measured)}  (${measured.errors} errors)${check ? `  ${check}` : ""}`);
     }
@@ -261,6 +267,8 @@ async function main() {
 }
 
 const ratio = (a, b) => (a && b ? a / b : null);
+/** D1 trips per request: of the whole answer when it was streamed (read back), else from the headers. */
+const tripsOf = (m) => m.timing?.d1TripsWhole ?? m.timing?.d1Trips;
 const fixed = (x, digits = 0) => (x == null || Number.isNaN(x) ? "–" : x.toFixed(digits));
 const mark = (ok) => (ok ? "✓" : "✗");
 
@@ -297,7 +305,7 @@ function writeResults(results, load) {
   const mb = (m) => (m.mbps !== undefined ? ` (${m.mbps} MB/s)` : "");
   const rows = results.map((r) => {
     const m = r.measured;
-    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(r.share * 100)} % | ${r.bareShare != null ? `${fixed(r.bareShare * 100)} %` : "–"} | ${r.floorShare != null ? `${fixed(r.floorShare * 100)} %` : "–"} | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(m.timing?.d1Trips, 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.bare?.rps ?? "–"} | ${r.floor?.rps ?? "–"} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
+    return `| ${r.title} | ${r.concurrency} | ${m.rps}${mb(m)} | ${fixed(r.share * 100)} % | ${r.bareShare != null ? `${fixed(r.bareShare * 100)} %` : "–"} | ${r.floorShare != null ? `${fixed(r.floorShare * 100)} %` : "–"} | ${m.p50} | ${m.p99} | ${fixed(ratio(m.p99, m.p50), 1)} | ${fixed(tripsOf(m), 2)} | ${r.baseline.rps}${mb(r.baseline)} | ${r.baseline.p50} | ${r.baseline.p99} | ${r.bare?.rps ?? "–"} | ${r.floor?.rps ?? "–"} | ${m.errors} | ${m.clientCpu ?? "–"} / ${m.serverCpu ?? "–"} |`;
   });
   const phaseNames = [...new Set(results.flatMap((r) => Object.keys(r.measured.timing?.phases ?? {})))].sort((a, b) =>
     a === "total" ? 1 : b === "total" ? -1 : a.localeCompare(b),
@@ -308,7 +316,7 @@ function writeResults(results, load) {
   const md = [
     `Measured ${when} — wrangler ${machine.wrangler} dev (local workerd, local D1/DO/R2), node ${machine.node}, ${machine.cpus} × ${machine.model} shared by client and server${machine.kernel ? ` (${machine.kernel})` : ""}.`,
     `Load: ${CONCURRENCY} clients unless the table says otherwise (one Node process, undici keep-alive agent), ${SECONDS} s per scenario; big account: ${setup.events.toLocaleString("en")} events.${PROFILE ? ` Profiled run (${PROFILE}): the sampler slows the Worker, figures are not comparable with a plain run.` : ""}`,
-    `Baseline: the trivial route of issue 13, \`GET /reg/service/info\` (no I/O), or for files a bare R2 put/get route, measured the same way in ${ROUNDS} slices alternating with the scenario's (${fixed(SECONDS / ROUNDS, 1)} s each), so both see the same drift of the shared machine; "% of baseline" is the median of the rounds' ratios. The bare route (\`GET /favicon.ico\`: 204 from Hono, no method) and one bare D1 round trip (\`GET /bench/d1\`: \`SELECT 1\`, no method; every read needs at least one) are measured in the same rounds, for what the runtime alone answers. For notifications: the same sequential creates' own HTTP latency (req/s = creates/s).`,
+    `Baseline: the trivial route of issue 13, \`GET /reg/service/info\` (no I/O), or for files a bare R2 put/get route, measured the same way in ${ROUNDS} slices alternating with the scenario's (${fixed(SECONDS / ROUNDS, 1)} s each), so both see the same drift of the shared machine; "% of baseline" is the median of the rounds' ratios. The bare route (\`GET /favicon.ico\`: 204 from Hono, no method) and one bare D1 round trip (\`GET /bench/d1\`: \`SELECT 1\`, no method; every read needs at least one) are measured in the same rounds, for what the runtime alone answers. D1 trips/req: of the whole answer, in the Worker and the account's Durable Object; for a streamed answer (events.get) its later pages, read after its headers, included (read back from \`/bench/trace/{id}\` for its last 50 answers). For notifications: the same sequential creates' own HTTP latency (req/s = creates/s).`,
     "",
     "| scenario | clients | req/s | % of baseline | % of bare route | % of one D1 trip | p50 ms | p99 ms | p99/p50 | D1 trips/req | baseline req/s | baseline p50 | baseline p99 | bare route req/s | one D1 trip req/s | errors | CPU % client / server |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -33,6 +33,7 @@ import { systemMfaRoutes } from "./mfa/mfa.routes";
 import { handleJsonSocket, handleSocket } from "./notifications/socket-route";
 import { openApiRoutes } from "./openapi/openapi.routes";
 import { docsRoutes } from "./openapi/docs.routes";
+import { traceRoutes } from "./shared/trace.routes";
 
 /**
  * Sets headers on the answer in place. (`c.header` after the handler copies the
@@ -114,6 +115,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", docsRoutes); // `/docs`, `/reg/docs`: the interactive reference
   app.route("/bench/r2", rawR2Routes);
   app.route("/bench/d1", rawD1Routes);
+  app.route("/bench/trace", traceRoutes);
 
   const role = (c: Context<AppEnv>) => getConfig(c.env).role;
   const registerEnabled = (c: Context<AppEnv>) => role(c) !== "core";

@@ -56,12 +56,14 @@ async function serveTraced(request: Request, env: Env, ctx: ExecutionContext): P
   const response = await withTrace(trace, () => serve(request, countingEnv(env), ctx));
   if (response.status === 101 || response.webSocket) return response; // a socket's answer is not copied
   trace.phases.total = performance.now() - started;
+  const headers: [string, string][] = [["Server-Timing", serverTiming(trace)]];
+  if (trace.id !== undefined) headers.push(["Bench-Trace", String(trace.id)]); // a streamed answer: see streamTrace
   try {
-    response.headers.set("Server-Timing", serverTiming(trace));
+    for (const [name, value] of headers) response.headers.set(name, value);
     return response;
   } catch {
     const timed = new Response(response.body, response); // immutable headers (an answer passed on)
-    timed.headers.set("Server-Timing", serverTiming(trace));
+    for (const [name, value] of headers) timed.headers.set(name, value);
     return timed;
   }
 }

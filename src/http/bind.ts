@@ -13,6 +13,7 @@ import { callerInfo } from "./caller";
 import { API_VERSION, jsonResponse, meta } from "./meta";
 import { StreamedResult } from "../methods/streamed";
 import { streamJson } from "./stream-json";
+import { streamTrace } from "../shared/trace";
 
 export interface RouteInput {
   body: unknown;
@@ -52,7 +53,7 @@ export function outcomeResponse(
   const headers: Record<string, string> = outcome.accessId ? { "Pryv-Access-Id": outcome.accessId } : {};
   const config = configOrNull(c);
   if (outcome.ok && outcome.result instanceof StreamedResult) {
-    return c.newResponse(streamJson(outcome.result, () => meta(config)), outcome.status as 200, {
+    return c.newResponse(streamJson(outcome.result, () => meta(config), streamTrace()), outcome.status as 200, {
       "Content-Type": "application/json; charset=utf-8",
       "API-Version": API_VERSION,
       ...headers,

@@ -24,7 +24,10 @@ function asciiBytes(encoder: TextEncoder, text: string): Uint8Array {
   return bytes.length === text.length ? bytes : encoder.encode(toAscii(text));
 }
 
-export function streamJson(result: StreamedResult, meta: () => Meta): ReadableStream<Uint8Array> {
+/** The bench's trace of a streamed answer (src/shared/trace.ts `streamTrace`). */
+type PullHooks = { around<T>(pull: () => Promise<T>): Promise<T>; done(): void };
+
+export function streamJson(result: StreamedResult, meta: () => Meta, hooks: PullHooks | null = null): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   // A chunk is sent every BATCH_ITEMS items, and once at the end: a small answer is one chunk.
   async function* chunks(): AsyncGenerator<string> {
@@ -47,9 +50,11 @@ export function streamJson(result: StreamedResult, meta: () => Meta): ReadableSt
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(asciiBytes(encoder, value));
+        const { done, value } = await (hooks ? hooks.around(() => iterator.next()) : iterator.next());
+        if (done) {
+          hooks?.done();
+          controller.close();
+        } else controller.enqueue(asciiBytes(encoder, value));
       } catch (err) {
         // Headers are gone already: end the body unfinished so no client takes it for complete.
         logFailure("streamed response", err);

@@ -61,6 +61,7 @@ export const NOT_DOCUMENTED: readonly { path: string; reason: string }[] = [
   { path: "/reg/system/directory/*", reason: "internal: cores' calls to the register's directory (REGISTER_KEY)" },
   { path: "/bench/r2/*", reason: "benchmark probe of raw R2 (bench/)" },
   { path: "/bench/d1", reason: "benchmark probe of one bare D1 round trip (bench/)" },
+  { path: "/bench/trace/*", reason: "benchmark read-back of a streamed answer's whole trace (bench/)" },
 ];
 
 /** True for a path (concrete, or a route pattern) that `NOT_DOCUMENTED` names. */

@@ -12,6 +12,8 @@ export interface Trace {
   d1Trips: number;
   /** Milliseconds per phase (`d1` is the time spent waiting on D1). */
   phases: Record<string, number>;
+  /** Set for a streamed answer (`streamTrace`): answered as `Bench-Trace`, the key of its whole-answer trace. */
+  id?: number;
 }
 
 const current = new AsyncLocalStorage<Trace>();
@@ -74,6 +76,45 @@ export function addTrace(remote: Trace | undefined): void {
 export function serverTiming(trace: Trace): string {
   const metrics = Object.entries(trace.phases).map(([name, ms]) => `${name};dur=${ms.toFixed(2)}`);
   return [...metrics, `d1-trips;desc="${trace.d1Trips}"`].join(", ");
+}
+
+let lastId = 0;
+/** Whole-answer traces of streamed answers, until the bench reads them (`takeFinishedTrace`); the oldest go first. */
+const finished = new Map<number, Trace>();
+const FINISHED_AT_MOST = 10_000;
+
+/** What a streamed answer does with the current trace (`streamTrace`). */
+export interface StreamTrace {
+  /** Runs one pull of the body as part of the request's trace: pages read after the headers count too. */
+  around<T>(pull: () => Promise<T>): Promise<T>;
+  /** The body is complete: its trace now covers the whole answer. */
+  done(): void;
+}
+
+/**
+ * Bench mode, a streamed answer: its later pages are read after the headers
+ * (and their `Server-Timing`) left, so the request's trace is kept going for
+ * the whole body and then kept under the id answered as `Bench-Trace`. Null
+ * without a current trace.
+ */
+export function streamTrace(): StreamTrace | null {
+  const trace = current.getStore();
+  if (!trace) return null;
+  const id = (trace.id ??= ++lastId);
+  return {
+    around: (pull) => current.run(trace, pull),
+    done: () => {
+      if (finished.size >= FINISHED_AT_MOST) finished.delete(finished.keys().next().value!);
+      finished.set(id, trace);
+    },
+  };
+}
+
+/** The whole-answer trace of streamed answer `id`, once (null if unknown, or not complete yet). */
+export function takeFinishedTrace(id: number): Trace | null {
+  const trace = finished.get(id) ?? null;
+  finished.delete(id);
+  return trace;
 }
 
 /** D1 binding counting each round trip (statement run, or batch) and its wait into the current trace. */

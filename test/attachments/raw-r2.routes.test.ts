@@ -14,5 +14,6 @@ describe("the benchmark's bare R2 and D1 routes", () => {
 
   it("and the bare D1 round trip neither", async () => {
     expectError(await get("/bench/d1"), 404, "unknown-resource");
+    expectError(await get("/bench/trace/1"), 404, "unknown-resource");
   });
 });

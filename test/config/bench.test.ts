@@ -55,6 +55,27 @@ describe("Server-Timing in bench mode", () => {
     expect(timing(res).trips).toBe(1);
   });
 
+  it("reads back a streamed answer's whole trace, the pages read after the headers included", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    const calls = Array.from({ length: 600 }, (_, i) => ({ method: "events.create", params: { streamIds: ["diary"], type: "count/generic", content: i } }));
+    expect((await post(`/${user.username}/`, calls, { token: user.token })).status).toBe(200);
+    await get(`/${user.username}/events`, { token: user.token, query: { streams: "diary" } }); // the isolate learns the caller
+
+    const res = await get(`/${user.username}/events`, { token: user.token, query: { streams: "diary", limit: 600 } });
+    expect(res.body.events).toHaveLength(600); // two pages of 500 at most: the second is read after the headers
+    expect(timing(res).trips).toBe(1);
+    const id = res.headers.get("Bench-Trace");
+    expect(id).toMatch(/^\d+$/);
+    const whole = await get(`/bench/trace/${id}`);
+    expect(whole.status).toBe(200);
+    expect(whole.body.d1Trips).toBe(2);
+    expect(whole.body.phases.d1).toBeGreaterThanOrEqual(0);
+    expect((await get(`/bench/trace/${id}`)).status).toBe(404); // answered once
+    // An answer that is not streamed has its whole trace in its headers already.
+    expect((await get(`/${user.username}/streams`, { token: user.token })).headers.get("Bench-Trace")).toBeNull();
+  });
+
   it("counts a batch of creates as one commit", async () => {
     const user = await createUser();
     await createStream(user, { id: "diary", name: "Diary" });
