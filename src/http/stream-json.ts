@@ -10,6 +10,7 @@
 import type { StreamedResult } from "../methods/streamed";
 import type { Meta } from "./meta";
 import { logFailure } from "../shared/log";
+import type { StreamTrace } from "../shared/trace";
 
 const BATCH_ITEMS = 100;
 
@@ -24,10 +25,8 @@ function asciiBytes(encoder: TextEncoder, text: string): Uint8Array {
   return bytes.length === text.length ? bytes : encoder.encode(toAscii(text));
 }
 
-/** The bench's trace of a streamed answer (src/shared/trace.ts `streamTrace`). */
-type PullHooks = { around<T>(pull: () => Promise<T>): Promise<T>; done(): void };
-
-export function streamJson(result: StreamedResult, meta: () => Meta, hooks: PullHooks | null = null): ReadableStream<Uint8Array> {
+/** `trace`: bench mode, the request's trace kept going through the body (src/shared/trace.ts `streamTrace`). */
+export function streamJson(result: StreamedResult, meta: () => Meta, trace: StreamTrace | null = null): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   // A chunk is sent every BATCH_ITEMS items, and once at the end: a small answer is one chunk.
   async function* chunks(): AsyncGenerator<string> {
@@ -50,9 +49,9 @@ export function streamJson(result: StreamedResult, meta: () => Meta, hooks: Pull
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await (hooks ? hooks.around(() => iterator.next()) : iterator.next());
+        const { done, value } = await (trace ? trace.around(() => iterator.next()) : iterator.next());
         if (done) {
-          hooks?.done();
+          trace?.done();
           controller.close();
         } else controller.enqueue(asciiBytes(encoder, value));
       } catch (err) {
