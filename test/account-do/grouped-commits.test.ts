@@ -250,7 +250,7 @@ describe("grouped commits of events.create in a batch", () => {
     expect(after.history.map((v: any) => v.content)).toEqual(["v1", "v2", "v3", "v4"]);
   });
 
-  it("reads at once the updates' targets the object does not keep, each update still answered as alone", async () => {
+  it("answers a group of updates of events the object does not keep (read for the group) as each call alone would", async () => {
     const user = await createUser();
     await createStream(user, { id: "s", name: "S" });
     const created = await batch(
