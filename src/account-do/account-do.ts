@@ -19,7 +19,8 @@ import { createDb, runBatch } from "../db/client";
 import { users } from "../db/schema";
 import type { StreamTree } from "../streams/stream-tree";
 import { loadStreamTree, type StreamRow } from "../streams/streams.store";
-import { Commits, type AccountWriter, type WriteStamp } from "./account-writer";
+import { Commits, type AccountWriter } from "./account-writer";
+import { WriteClock } from "./write-clock";
 import { createLoginGuard } from "./login-guard";
 import { createMfaSessions } from "../mfa/mfa-sessions";
 import { WriteLock } from "./write-lock";
@@ -81,12 +82,6 @@ interface WaitingGroup {
   outcomes: Promise<CallOutcome[]>;
 }
 
-interface Clock {
-  serial: number;
-  lastMs: number;
-}
-
-const CLOCK_KEY = "clock";
 const USAGE_PREFIX = "usage:";
 /** Usage entries are written to D1 at most this long after the call. */
 const USAGE_FLUSH_DELAY_MS = 1000;
@@ -102,9 +97,10 @@ export class AccountDO extends DurableObject<Env> {
   private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
   private readonly callers = new CallerCaches();
   private readonly recentEvents = new RecentEvents();
-  private readonly commits = new Commits(() => createDb(this.env.DB));
+  private readonly clock = new WriteClock(this.ctx.storage.kv);
+  // A group's stamps are saved once, before its writes go to D1.
+  private readonly commits = new Commits(() => createDb(this.env.DB), () => this.clock.save());
   private accountWriter: AccountWriter | null = null;
-  private clock: Clock | null = null;
   private usageSeq = 0;
   /** The group of grouped calls waiting for the lock, while more may join it (see joinGroup). */
   private waiting: WaitingGroup | null = null;
@@ -508,14 +504,7 @@ export class AccountDO extends DurableObject<Env> {
     const storage = this.ctx.storage.kv;
     const loginGuard = createLoginGuard(storage, getConfig(this.env).login);
     return {
-      stamp: (): WriteStamp => {
-        // Only this object writes the clock: the copy in memory is exact (read once per instance).
-        const clock = (this.clock ??= storage.get<Clock>(CLOCK_KEY) ?? { serial: 0, lastMs: 0 });
-        const next = { serial: clock.serial + 1, lastMs: Math.max(Date.now(), clock.lastMs + 1) };
-        storage.put(CLOCK_KEY, next);
-        this.clock = next;
-        return { serial: next.serial, time: next.lastMs / 1000 };
-      },
+      stamp: () => this.clock.next(this.commits.queueing),
       loginGuard,
       streamTree: (userId) => this.streamTree(userId),
       streamsChanged: () => {

@@ -80,7 +80,16 @@ export class Commits {
   private queued: Commit[] | null = null;
   private bytes = 0;
 
-  constructor(private readonly db: () => Db) {}
+  /** `beforeWrite` runs before each D1 batch is sent (the group's clock is saved then). */
+  constructor(
+    private readonly db: () => Db,
+    private readonly beforeWrite: () => void = () => {},
+  ) {}
+
+  /** Whether commits are queued (a group is open) rather than run at once. */
+  get queueing(): boolean {
+    return this.queued !== null;
+  }
 
   async commit(work: Commit): Promise<void> {
     if (!this.queued) {
@@ -131,6 +140,7 @@ export class Commits {
       statements.push(...insertEventsStatements(db, userId, mine.flatMap((w) => w.created ?? [])));
     }
     statements.push(...works.flatMap((w) => w.statements ?? []));
+    this.beforeWrite();
     await runBatch(db, statements);
     for (const work of works) work.committed?.();
   }

@@ -97,14 +97,34 @@ interface Index {
 }
 
 /**
+ * The index as this object last read or wrote it: only this module, in the
+ * account's object, touches INDEX_KEY, so the copy stays exact, and a write
+ * asks memory instead of a storage read (which cost 5 % of a create's CPU
+ * locally). `null`: known to be absent. Storage stays the durable copy.
+ */
+const indexMemo = new WeakMap<SyncKvStorage, Index | null>();
+
+function readIndex(kv: SyncKvStorage): Index | null {
+  let index = indexMemo.get(kv);
+  if (index === undefined) indexMemo.set(kv, (index = kv.get<Index>(INDEX_KEY) ?? null));
+  return index;
+}
+
+function writeIndex(kv: SyncKvStorage, index: Index | null): void {
+  if (index) kv.put(INDEX_KEY, index);
+  else kv.delete(INDEX_KEY);
+  indexMemo.set(kv, index);
+}
+
+/**
  * Before a write: whether the commit hook must describe its change for the
  * webhooks (true while the index is unknown or names active webhooks). A write
  * that may add, remove, deactivate or orphan webhooks forgets the index: the
  * next write reads it again from D1.
  */
 export function webhooksMayListen(kv: SyncKvStorage, methodId: string): boolean {
-  if (/^(webhooks|accesses|auth)\./.test(methodId)) kv.delete(INDEX_KEY);
-  const index = kv.get<Index>(INDEX_KEY);
+  if (/^(webhooks|accesses|auth)\./.test(methodId)) writeIndex(kv, null);
+  const index = readIndex(kv);
   return !index || index.listeners.length > 0;
 }
 
@@ -114,7 +134,7 @@ async function refreshIndex(host: WebhookHost, userId: number): Promise<Listener
   const listeners = rows
     .filter((r) => r.state === "active")
     .map((r) => ({ id: r.id, accessId: r.accessId, minIntervalMs: r.minIntervalMs }));
-  host.kv.put(INDEX_KEY, { userId, listeners } satisfies Index);
+  writeIndex(host.kv, { userId, listeners });
   return listeners;
 }
 
@@ -127,7 +147,7 @@ async function refreshIndex(host: WebhookHost, userId: number): Promise<Listener
 export async function queueWebhooks(host: WebhookHost, change: Change): Promise<void> {
   try {
     const { userId } = change;
-    const index = host.kv.get<Index>(INDEX_KEY);
+    const index = readIndex(host.kv);
     const listeners = index && index.userId === userId ? index.listeners : await refreshIndex(host, userId);
     if (!listeners.length) return;
     const db = createDb(host.env.DB);
