@@ -12,7 +12,7 @@ import { readJsonBody } from "./body";
 import { callerInfo } from "./caller";
 import { API_VERSION, jsonResponse, meta } from "./meta";
 import { StreamedResult } from "../methods/streamed";
-import { streamJson } from "./stream-json";
+import { jsonBody } from "./stream-json";
 import { streamTrace } from "../shared/trace";
 
 export interface RouteInput {
@@ -45,15 +45,15 @@ export function configOrNull(c: Context<AppEnv>): Config | null {
 }
 
 /** The Pryv JSON response for a call's outcome (`extraHeaders` e.g. for a redirect). */
-export function outcomeResponse(
+export async function outcomeResponse(
   c: Context<AppEnv>,
   outcome: CallOutcome,
   override: { status?: number; headers?: Record<string, string> } = {},
-): Response {
+): Promise<Response> {
   const headers: Record<string, string> = outcome.accessId ? { "Pryv-Access-Id": outcome.accessId } : {};
   const config = configOrNull(c);
   if (outcome.ok && outcome.result instanceof StreamedResult) {
-    return c.newResponse(streamJson(outcome.result, () => meta(config), streamTrace()), outcome.status as 200, {
+    return c.newResponse(await jsonBody(outcome.result, () => meta(config), streamTrace()), outcome.status as 200, {
       "Content-Type": "application/json; charset=utf-8",
       "API-Version": API_VERSION,
       ...headers,

@@ -19,41 +19,42 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 /** `text` with every non-ASCII UTF-16 unit escaped (surrogate pairs stay valid as two escapes): still the same JSON. */
 const toAscii = (text: string) => text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
+const HAS_NON_ASCII = /[\u007f-\uffff]/;
+
+/** `text` as pure ASCII (sent as UTF-8: the same bytes). */
+const asciiText = (text: string) => (HAS_NON_ASCII.test(text) ? toAscii(text) : text);
+
 /** `text` as ASCII bytes: encoded as it is when it is ASCII already (one byte per unit), the common case, else escaped first. */
 function asciiBytes(encoder: TextEncoder, text: string): Uint8Array {
   const bytes = encoder.encode(text);
   return bytes.length === text.length ? bytes : encoder.encode(toAscii(text));
 }
 
-/** `trace`: bench mode, the request's trace kept going through the body (src/shared/trace.ts `streamTrace`). */
-export function streamJson(result: StreamedResult, meta: () => Meta, trace: StreamTrace | null = null): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  // A chunk is sent every BATCH_ITEMS items, and once at the end: a small answer is one chunk.
-  async function* chunks(): AsyncGenerator<string> {
-    let buffer = "{";
-    for (const [index, [key, items]] of result.parts.entries()) {
-      buffer += `${index ? "," : ""}${JSON.stringify(key)}:[`;
-      let count = 0;
-      for await (const item of items) {
-        buffer += (count ? "," : "") + JSON.stringify(item);
-        if (++count % BATCH_ITEMS === 0) {
-          yield buffer;
-          buffer = "";
-        }
-      }
-      buffer += "]";
-    }
-    yield `${buffer}${result.parts.length ? "," : ""}"meta":${JSON.stringify(meta())}}`;
+/**
+ * The body of `result`: text when the whole answer is one chunk (most
+ * answers: no stream to run, and the runtime sends a length), else a stream
+ * whose first chunk is the one read here. `trace`: bench mode, the request's
+ * trace kept going through the body (src/shared/trace.ts `streamTrace`).
+ */
+export async function jsonBody(result: StreamedResult, meta: () => Meta, trace: StreamTrace | null = null): Promise<string | ReadableStream<Uint8Array>> {
+  const iterator = chunks(result, meta);
+  const next = () => (trace ? trace.around(() => iterator.next()) : iterator.next());
+  const first = await next();
+  if (first.done || first.value.last) {
+    trace?.done();
+    return asciiText(first.done ? "" : first.value.text);
   }
-  const iterator = chunks();
+  const encoder = new TextEncoder();
+  let pending: IteratorResult<Chunk> | null = first;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await (trace ? trace.around(() => iterator.next()) : iterator.next());
+        const { done, value } = pending ?? (await next());
+        pending = null;
         if (done) {
           trace?.done();
           controller.close();
-        } else controller.enqueue(asciiBytes(encoder, value));
+        } else controller.enqueue(asciiBytes(encoder, value.text));
       } catch (err) {
         // Headers are gone already: end the body unfinished so no client takes it for complete.
         logFailure("streamed response", err);
@@ -64,4 +65,28 @@ export function streamJson(result: StreamedResult, meta: () => Meta, trace: Stre
       await iterator.return(undefined);
     },
   });
+}
+
+interface Chunk {
+  text: string;
+  /** The answer's end (its `meta`). */
+  last: boolean;
+}
+
+/** The answer's text: a chunk every BATCH_ITEMS items, and one at the end (a small answer is that one chunk). */
+async function* chunks(result: StreamedResult, meta: () => Meta): AsyncGenerator<Chunk> {
+  let buffer = "{";
+  for (const [index, [key, items]] of result.parts.entries()) {
+    buffer += `${index ? "," : ""}${JSON.stringify(key)}:[`;
+    let count = 0;
+    for await (const item of items) {
+      buffer += (count ? "," : "") + JSON.stringify(item);
+      if (++count % BATCH_ITEMS === 0) {
+        yield { text: buffer, last: false };
+        buffer = "";
+      }
+    }
+    buffer += "]";
+  }
+  yield { text: `${buffer}${result.parts.length ? "," : ""}"meta":${JSON.stringify(meta())}}`, last: true };
 }
