@@ -97,9 +97,9 @@ export class AccountDO extends DurableObject<Env> {
   private tree: { userId: number; loading: Promise<StreamTree<StreamRow>> } | null = null;
   private readonly callers = new CallerCaches();
   private readonly recentEvents = new RecentEvents();
-  private readonly clock = new WriteClock(this.ctx.storage.kv);
-  // A group's stamps are saved once, before its writes go to D1.
-  private readonly commits = new Commits(() => createDb(this.env.DB), () => this.clock.save());
+  private readonly clock = new WriteClock(this.ctx.storage.kv, this.ctx.id.toString());
+  // A group's stamps are saved in D1 with its writes, in the same transaction.
+  private readonly commits = new Commits(() => createDb(this.env.DB), (db) => this.clock.pendingSave(db));
   private accountWriter: AccountWriter | null = null;
   private usageSeq = 0;
   /** The group of grouped calls waiting for the lock, while more may join it (see joinGroup). */
@@ -343,6 +343,7 @@ export class AccountDO extends DurableObject<Env> {
 
   /** One write call, committed at once, then told of. */
   private async run(input: CallInput): Promise<CallOutcome> {
+    await this.clock.ready(this.env.DB);
     const db = createDb(this.env.DB);
     const probe = this.listening(input)
       ? await probeBefore(db, input.username, input.methodId, input.params, (id) => this.streamTree(id)).catch(() => null)
@@ -371,6 +372,7 @@ export class AccountDO extends DurableObject<Env> {
     /** Per call: the streams its event was in before it (what listeners are told it left). */
     const before: string[][] = [];
     let from = 0;
+    await this.clock.ready(this.env.DB);
     this.commits.open();
     try {
       await this.primeUpdates(inputs);

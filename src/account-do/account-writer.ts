@@ -80,10 +80,10 @@ export class Commits {
   private queued: Commit[] | null = null;
   private bytes = 0;
 
-  /** `beforeWrite` runs before each D1 batch is sent (the group's clock is saved then). */
+  /** `alsoWrite`: a statement each D1 batch carries too (the clock of the group's stamps), `saved` once it committed. */
   constructor(
     private readonly db: () => Db,
-    private readonly beforeWrite: () => void = () => {},
+    private readonly alsoWrite: (db: Db) => { statement: Statement; saved: () => void } | null = () => null,
   ) {}
 
   /** Whether commits are queued (a group is open) rather than run at once. */
@@ -140,8 +140,9 @@ export class Commits {
       statements.push(...insertEventsStatements(db, userId, mine.flatMap((w) => w.created ?? [])));
     }
     statements.push(...works.flatMap((w) => w.statements ?? []));
-    this.beforeWrite();
-    await runBatch(db, statements);
+    const also = statements.length ? this.alsoWrite(db) : null;
+    await runBatch(db, also ? [...statements, also.statement] : statements);
+    also?.saved();
     for (const work of works) work.committed?.();
   }
 }

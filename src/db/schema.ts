@@ -386,3 +386,10 @@ export const followedSlices = sqliteTable(
     uniqueIndex("followed_slices_url_token").on(t.userId, t.url, t.accessToken),
   ],
 );
+
+/** Each account Durable Object's write clock, saved with its grouped writes (migration 0016; src/account-do/write-clock.ts). */
+export const accountClocks = sqliteTable("account_clocks", {
+  object: text("object").primaryKey().notNull(),
+  serial: integer("serial").notNull(),
+  lastMs: integer("last_ms").notNull(),
+});
