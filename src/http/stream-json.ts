@@ -12,7 +12,13 @@ import type { Meta } from "./meta";
 import { logFailure } from "../shared/log";
 import type { StreamTrace } from "../shared/trace";
 
-const BATCH_ITEMS = 100;
+/**
+ * A chunk leaves once its text is this long (UTF-16 units). By length, not by
+ * item count: most answers (some 200 small events or fewer) are one chunk,
+ * sent whole with no stream to run — 100 items a chunk streamed the bench's
+ * 121-event time range — and a chunk of big events stays this small.
+ */
+const CHUNK_CHARS = 64 * 1024;
 
 const NON_ASCII = /[\u007f-\uffff]/g;
 
@@ -73,15 +79,16 @@ interface Chunk {
   last: boolean;
 }
 
-/** The answer's text: a chunk every BATCH_ITEMS items, and one at the end (a small answer is that one chunk). */
+/** The answer's text: a chunk once CHUNK_CHARS long, and one at the end (a small answer is that one chunk). */
 async function* chunks(result: StreamedResult, meta: () => Meta): AsyncGenerator<Chunk> {
   let buffer = "{";
   for (const [index, [key, items]] of result.parts.entries()) {
     buffer += `${index ? "," : ""}${JSON.stringify(key)}:[`;
-    let count = 0;
+    let first = true;
     for await (const item of items) {
-      buffer += (count ? "," : "") + JSON.stringify(item);
-      if (++count % BATCH_ITEMS === 0) {
+      buffer += (first ? "" : ",") + JSON.stringify(item);
+      first = false;
+      if (buffer.length >= CHUNK_CHARS) {
         yield { text: buffer, last: false };
         buffer = "";
       }

@@ -150,13 +150,14 @@ describe("events.get streamed answer", () => {
     const user = await createUser();
     await createStream(user, { id: "t", name: "T" });
     const text = "é 漢字 🙂";
-    // 150 events: more than one chunk (100 items); the oldest, last in the answer, carries the text.
-    const calls = Array.from({ length: 150 }, (_, i) => ({ method: "events.create", params: { streamIds: ["t"], type: "note/txt", content: i ? `n${i}` : text, time: 1000 + i } }));
+    const filler = "x".repeat(1000);
+    // 150 events of about 1 kB: several chunks (64 kB each); the oldest, last in the answer, carries the text.
+    const calls = Array.from({ length: 150 }, (_, i) => ({ method: "events.create", params: { streamIds: ["t"], type: "note/txt", content: i ? `n${i}${filler}` : text, time: 1000 + i } }));
     expect((await post(`/${user.username}/`, calls, { token: user.token })).status).toBe(200);
     const res = await SELF.fetch(`http://127.0.0.1:8787/${user.username}/events?streams=t&fromTime=0&toTime=2000`, { headers: { Authorization: user.token } });
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(bytes.every((b) => b < 128)).toBe(true);
     const events = JSON.parse(new TextDecoder().decode(bytes)).events;
-    expect(events.map((e: { content: string }) => e.content)).toEqual(Array.from({ length: 150 }, (_, i) => (149 - i ? `n${149 - i}` : text)));
+    expect(events.map((e: { content: string }) => e.content)).toEqual(Array.from({ length: 150 }, (_, i) => (149 - i ? `n${149 - i}${filler}` : text)));
   });
 });
