@@ -25,32 +25,31 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 /** `text` with every non-ASCII UTF-16 unit escaped (surrogate pairs stay valid as two escapes): still the same JSON. */
 const toAscii = (text: string) => text.replace(NON_ASCII, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
-const HAS_NON_ASCII = /[\u007f-\uffff]/;
-
-/** `text` as pure ASCII (sent as UTF-8: the same bytes). */
-const asciiText = (text: string) => (HAS_NON_ASCII.test(text) ? toAscii(text) : text);
-
 /** `text` as ASCII bytes: encoded as it is when it is ASCII already (one byte per unit), the common case, else escaped first. */
-function asciiBytes(encoder: TextEncoder, text: string): Uint8Array {
-  const bytes = encoder.encode(text);
-  return bytes.length === text.length ? bytes : encoder.encode(toAscii(text));
+function asciiBytes(encoder: TextEncoder, text: string): Uint8Array<ArrayBuffer> {
+  // (encode always allocates a plain ArrayBuffer; the runtime's types say ArrayBufferLike.)
+  const encode = (t: string) => encoder.encode(t) as Uint8Array<ArrayBuffer>;
+  const bytes = encode(text);
+  return bytes.length === text.length ? bytes : encode(toAscii(text));
 }
 
 /**
- * The body of `result`: text when the whole answer is one chunk (most
- * answers: no stream to run, and the runtime sends a length), else a stream
- * whose first chunk is the one read here. `trace`: bench mode, the request's
- * trace kept going through the body (src/shared/trace.ts `streamTrace`).
+ * The body of `result`: its bytes when the whole answer is one chunk (most
+ * answers: no stream to run, and the runtime sends a length; encoded once
+ * here, which also tells whether it is ASCII — a regular expression over the
+ * text cost more than the encoding), else a stream whose first chunk is the
+ * one read here. `trace`: bench mode, the request's trace kept going through
+ * the body (src/shared/trace.ts `streamTrace`).
  */
-export async function jsonBody(result: StreamedResult, meta: () => Meta, trace: StreamTrace | null = null): Promise<string | ReadableStream<Uint8Array>> {
+export async function jsonBody(result: StreamedResult, meta: () => Meta, trace: StreamTrace | null = null): Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
   const iterator = chunks(result, meta);
   const next = () => (trace ? trace.around(() => iterator.next()) : iterator.next());
+  const encoder = new TextEncoder();
   const first = await next();
   if (first.done || first.value.last) {
     trace?.done();
-    return asciiText(first.done ? "" : first.value.text);
+    return asciiBytes(encoder, first.done ? "" : first.value.text);
   }
-  const encoder = new TextEncoder();
   let pending: IteratorResult<Chunk> | null = first;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

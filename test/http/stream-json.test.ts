@@ -1,6 +1,6 @@
 /**
- * The body of a streamed answer (events.get): one chunk is sent whole as
- * text; a longer answer is a stream of chunks of about 64 kB, each pure
+ * The body of a streamed answer (events.get): one chunk is sent whole, as
+ * bytes; a longer answer is a stream of chunks of about 64 kB, each pure
  * ASCII, together the same JSON.
  */
 import { describe, expect, it } from "vitest";
@@ -25,11 +25,11 @@ async function chunksOf(stream: ReadableStream<Uint8Array>): Promise<string[]> {
 }
 
 describe("a streamed answer's body", () => {
-  it("is text, whole, when the answer is shorter than a chunk (150 small events)", async () => {
+  it("is bytes, whole, when the answer is shorter than a chunk (150 small events)", async () => {
     const items = Array.from({ length: 150 }, (_, i) => ({ id: `e${i}`, content: i, streamIds: ["s"], type: "count/generic" }));
     const body = await jsonBody(answer(items), meta);
-    expect(typeof body).toBe("string");
-    expect(JSON.parse(body as string)).toEqual({ events: items, eventDeletions: [], meta: meta() });
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(new TextDecoder().decode(body as Uint8Array))).toEqual({ events: items, eventDeletions: [], meta: meta() });
   });
 
   it("is a stream of chunks of about 64 kB when longer, the same JSON once joined", async () => {
