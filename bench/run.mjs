@@ -279,6 +279,8 @@ async function main() {
         if (note) console.log(`  ${note}`);
       } else {
         const request = () => prepared.request();
+        // Warm-up of the scenario's own code, thrown away, as the baseline's was: its first slice would otherwise include its JIT.
+        await measure(request, { ...options, failed: prepared.failed, seconds: 1 });
         if (PROFILE === scenario.id) {
           baseline = await measure(prepared.baseline ?? baselineRequest, options);
           measured = await profiled(scenario, () => measure(request, { ...options, failed: prepared.failed }));
