@@ -109,7 +109,7 @@ const create = defineMethod({
       token = clientSlug(p.token);
       if (RESERVED_IDS.has(token)) throw errors.invalidItemId("The specified token is not allowed.");
     }
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     // Beyond the reference: what an expiring access creates expires with it at the latest.
     const expires = expiresFrom(p.expireAfter, stamp.time) ?? access!.expires ?? undefined;
     assertWithinExpiry(access!, expires);
@@ -204,7 +204,7 @@ const update = defineMethod({
       throw errors.invalidParametersFormat("Shared accesses have no deviceName.");
     }
     const { parentOf } = await permissionsOf(ctx);
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     const permissions = changes.permissions ? storedPermissions(changes.permissions) : (JSON.parse(target.permissions) as Permission[]);
     const expires =
       changes.expires === null ? null : (expiresFrom(changes.expireAfter, stamp.time) ?? target.expires);
@@ -273,7 +273,7 @@ const del = defineMethod({
     const selfRevoke = target.id === caller.id && logicOf(caller, () => null).feature("selfRevoke") !== "forbidden";
     const allowed = caller.type === "personal" || selfRevoke || (caller.type === "app" && target.createdBy === caller.id);
     if (!allowed) throw errors.forbidden("Your access token has insufficient permissions to delete this access.");
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     // Revoking an app or shared access revokes what it delegated (live accesses it created).
     const related =
       target.type === "personal"

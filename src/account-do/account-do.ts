@@ -343,7 +343,7 @@ export class AccountDO extends DurableObject<Env> {
 
   /** One write call, committed at once, then told of. */
   private async run(input: CallInput): Promise<CallOutcome> {
-    await this.clock.ready(this.env.DB);
+    this.loadClock();
     const db = createDb(this.env.DB);
     const probe = this.listening(input)
       ? await probeBefore(db, input.username, input.methodId, input.params, (id) => this.streamTree(id)).catch(() => null)
@@ -351,6 +351,15 @@ export class AccountDO extends DurableObject<Env> {
     const outcome = await this.call(input);
     if (probe && outcome.ok) await this.tell(await this.describe(probe, input, outcome));
     return outcome;
+  }
+
+  /**
+   * A fresh instance reads its clock while the call's own first D1 reads
+   * (the caller, cold in a fresh instance too) run: the call's first stamp
+   * waits for it (a failure fails that call; the next one reads again).
+   */
+  private loadClock(): void {
+    this.clock.ready(this.env.DB).catch(() => undefined);
   }
 
   private async call(input: CallInput): Promise<CallOutcome> {
@@ -372,7 +381,7 @@ export class AccountDO extends DurableObject<Env> {
     /** Per call: the streams its event was in before it (what listeners are told it left). */
     const before: string[][] = [];
     let from = 0;
-    await this.clock.ready(this.env.DB);
+    this.loadClock();
     this.commits.open();
     try {
       await this.primeUpdates(inputs);
@@ -506,7 +515,10 @@ export class AccountDO extends DurableObject<Env> {
     const storage = this.ctx.storage.kv;
     const loginGuard = createLoginGuard(storage, getConfig(this.env).login);
     return {
-      stamp: () => this.clock.next(this.commits.queueing),
+      stamp: async () => {
+        await this.clock.ready(this.env.DB);
+        return this.clock.next(this.commits.queueing);
+      },
       loginGuard,
       streamTree: (userId) => this.streamTree(userId),
       streamsChanged: () => {

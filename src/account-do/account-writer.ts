@@ -30,7 +30,8 @@ export interface LoginGuard {
 }
 
 export interface AccountWriter {
-  stamp(): WriteStamp;
+  /** The next stamp (waits, on a fresh instance of the object, for its clock to be read). */
+  stamp(): Promise<WriteStamp>;
   loginGuard: LoginGuard;
   /**
    * The account's live streams, kept in the Durable Object between calls:

@@ -43,10 +43,11 @@ export class WriteClock {
   ) {}
 
   /**
-   * Loads the clock before the instance's first stamp: one D1 read per
-   * instance (the object's first D1 query, so at the primary with read
-   * replicas too: src/db/replicas.ts). A failed read fails the call, and the
-   * next call tries again.
+   * Loads the clock, once per instance: one D1 read, among the instance's
+   * first queries (so at the primary with read replicas too:
+   * src/db/replicas.ts), while the call's own first reads run; its first
+   * stamp waits for it. A failed read fails that call, and the next call
+   * tries again.
    */
   ready(d1: D1Database): Promise<void> {
     if (this.state) return Promise.resolve();

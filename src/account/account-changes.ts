@@ -30,7 +30,7 @@ export async function applyAccountChanges(ctx: MethodContext, changes: AccountCh
   const register = registerClient(ctx.env, ctx.config, db);
   const newEmail = changes.email !== undefined && changes.email !== user.email ? changes.email : null;
   if (newEmail !== null) await register.updateEmail(user.username, newEmail);
-  const stamp = writer.stamp();
+  const stamp = await writer.stamp();
   const by = access?.id ?? SYSTEM_AUTHOR;
   const statements: Statement[] = [db.update(users).set(changes).where(eq(users.id, user.id))];
   for (const field of fields) {

@@ -81,7 +81,7 @@ export async function setPasswordStatements(
 ): Promise<Statement[]> {
   assertPasswordComplexity(config, newPassword);
   const passwordHash = await hashPassword(newPassword);
-  const stamp = writer!.stamp();
+  const stamp = await writer!.stamp();
   return [
     db.update(users).set({ passwordHash, passwordSet: stamp.time }).where(eq(users.id, user!.id)),
     endSessions(db, user!.id, keepAccessId),

@@ -56,7 +56,7 @@ const requestPasswordReset = defineMethod({
     writer.loginGuard.assertAllowed(client);
     writer.loginGuard.recordFailure(client);
     const token = newToken();
-    const stamp = writer.stamp();
+    const stamp = await writer.stamp();
     const expires = stamp.time + config.passwordReset.ttlSeconds;
     await runBatch(db, [replaceResetRequest(db, user.id, await hashResetToken(token), stamp.time, expires)]);
     try {

@@ -34,7 +34,7 @@ async function liveEvent(ctx: MethodContext, id: string): Promise<ApiEvent> {
 
 /** Writes the event's next version (attachments changed) as the caller. */
 async function saveVersion(ctx: MethodContext, before: ApiEvent, attachments: Attachment[]) {
-  const stamp = ctx.writer!.stamp();
+  const stamp = await ctx.writer!.stamp();
   const after: ApiEvent = { ...before, modified: stamp.time, modifiedBy: ctx.access!.id };
   if (attachments.length) after.attachments = attachments;
   else delete after.attachments;

@@ -46,7 +46,7 @@ export async function openLoginSession(
   { db, config, user, writer }: { db: Db; config: Config; user: UserRecord; writer: AccountWriter },
   appId: string,
 ): Promise<LoginSession> {
-  const stamp = writer.stamp();
+  const stamp = await writer.stamp();
   const sessionExpires = stamp.time + config.sessionMaxAgeSeconds;
   const existing = await findPersonalAccess(db, user.id, appId);
   let token: string;

@@ -244,7 +244,7 @@ const create = defineMethod({
     assertEventSize(p as Pick<ApiEvent, "content" | "description" | "clientData">);
     const id = p.id ?? newId();
 
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     const by = access!.id;
     const draft: ApiEvent = {
       id,
@@ -326,7 +326,7 @@ const update = defineMethod({
     const content = changes.content !== undefined ? changes.content : before.content;
     if (changes.type !== undefined || changes.content !== undefined) await assertContentValid(env, config, type, content);
 
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     const after: ApiEvent = { ...before, streamIds, type, modified: stamp.time, modifiedBy: access?.id ?? SYSTEM_AUTHOR };
     if (changes.time !== undefined) after.time = changes.time;
     if (changes.duration !== undefined) {
@@ -366,7 +366,7 @@ const del = defineMethod({
     assertCanOnSome((await permissionsOf(ctx)).logic, "update", before.streamIds);
     if (isAccountEvent(id)) throw errors.invalidOperation("Account events cannot be deleted.");
     const { db, user, access, writer } = ctx;
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     if (!before.trashed) {
       const event = await sealed({ ...before, trashed: true, modified: stamp.time, modifiedBy: access?.id ?? SYSTEM_AUTHOR });
       await writeNewVersion(ctx, before, event, stamp.serial);

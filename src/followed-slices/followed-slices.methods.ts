@@ -80,7 +80,7 @@ const create = defineMethod({
   status: 201,
   handler: async (ctx, p) => {
     await assertNoConflict(ctx, p);
-    const time = ctx.writer!.stamp().time;
+    const time = (await ctx.writer!.stamp()).time;
     const row: FollowedSliceRecord = { userId: ctx.user!.id, id: newId(), ...p, created: time, modified: time };
     await guarded(() => insertFollowedSlice(ctx.db, row).run(), p);
     return { followedSlice: toApiFollowedSlice(row) };
@@ -98,7 +98,7 @@ const update = defineMethod({
     const slice = await existing(ctx, id);
     if (changes.name === undefined || changes.name === slice.name) return { followedSlice: toApiFollowedSlice(slice) };
     await assertNoConflict(ctx, { name: changes.name }, slice.id);
-    const set = { name: changes.name, modified: ctx.writer!.stamp().time };
+    const set = { name: changes.name, modified: (await ctx.writer!.stamp()).time };
     await guarded(() => updateFollowedSliceRow(ctx.db, ctx.user!.id, slice.id, set).run(), changes);
     return { followedSlice: toApiFollowedSlice({ ...slice, ...set }) };
   },

@@ -119,7 +119,7 @@ const register = defineMethod({
     const { reservedUntil } = await register.reserve({ username: p.username, email: p.email, invitationToken: p.invitationToken });
 
     const passwordHash = await hashPassword(p.password);
-    const stamp = writer.stamp();
+    const stamp = await writer.stamp();
     const token = newToken();
     const userId = userIdOf(p.username);
     try {

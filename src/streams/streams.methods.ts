@@ -155,7 +155,7 @@ const create = defineMethod({
     if (p.clientData) assertEventSize({ clientData: p.clientData });
 
     writer!.streamsChanged();
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     const by = access?.id ?? SYSTEM_AUTHOR;
     const stream = { id, name: p.name, parentId, clientData: p.clientData ?? null, trashed: p.trashed === true };
     const [removeRecord, insert] = insertStream(db, user!.id, stream, stamp, by);
@@ -206,7 +206,7 @@ const update = defineMethod({
     if (changes.clientData) assertEventSize({ clientData: changes.clientData });
 
     writer!.streamsChanged();
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     const by = access?.id ?? SYSTEM_AUTHOR;
     const fields: Pick<StreamRow, "name" | "parentId" | "clientData" | "trashed"> = {
       name,
@@ -252,7 +252,7 @@ const del = defineMethod({
     const by = access?.id ?? SYSTEM_AUTHOR;
     writer!.streamsChanged();
     if (!row.trashed) {
-      const stamp = writer!.stamp();
+      const stamp = await writer!.stamp();
       await updateStreamRow(db, user!.id, id, { trashed: true }, stamp, by);
       return { stream: toStream({ ...row, trashed: true, modified: stamp.time, modifiedBy: by }) };
     }
@@ -270,7 +270,7 @@ const del = defineMethod({
         "There are events referring to the deleted items and the `mergeEventsWithParent` parameter is missing.",
       );
     }
-    const stamp = writer!.stamp();
+    const stamp = await writer!.stamp();
     const statements: Statement[] = [deleteStreamRows(db, user!.id, tree, doomed, stamp)];
     const updatedEvents: { id: string; action: string }[] = [];
     for (const before of linked) {

@@ -90,7 +90,7 @@ const create = defineMethod({
     assertCallable(ctx, url);
     const conflict = () => errors.itemAlreadyExists("webhook", { url });
     if (await findByUrl(db, user!.id, access!.id, url)) throw conflict();
-    const time = writer!.stamp().time;
+    const time = (await writer!.stamp()).time;
     const row = {
       userId: user!.id,
       id: newId(),
@@ -126,7 +126,7 @@ const update = defineMethod({
     const webhook = await ownWebhook(ctx, id);
     // Its url is checked again on reactivation: the operator's rule may have changed since.
     if (changes.state === "active") assertCallable(ctx, webhook.url);
-    const time = writer!.stamp().time;
+    const time = (await writer!.stamp()).time;
     const set: Partial<WebhookRecord> = { modified: time, modifiedBy: access!.id };
     if (changes.state !== undefined) set.state = changes.state;
     // Reactivation starts the count of consecutive failures again.
@@ -145,7 +145,7 @@ const del = defineMethod({
   writes: true,
   handler: async (ctx, { id }) => {
     const webhook = await ownWebhook(ctx, id);
-    const time = ctx.writer!.stamp().time;
+    const time = (await ctx.writer!.stamp()).time;
     await deleteWebhookRow(ctx.db, ctx.user!.id, webhook.id).run();
     return { webhookDeletion: { id: webhook.id, deleted: time } };
   },
