@@ -8,13 +8,13 @@ import { HIDDEN_SYSTEM_STREAM_IDS, getSystemStream, systemSubtree } from "../acc
 import type { UserRecord } from "../account/account.store";
 import type { Db } from "../db/client";
 import { allRows } from "../db/render-sql";
-import { events } from "../db/schema";
 import { jsonList } from "../db/sql";
 import { listSizes } from "./stream-sizes";
 import { errors } from "../errors";
 import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
 import { contentConditionsSql, preferredIndex } from "./content-query";
-import { toApiEvent, toDeletion, type ApiEventRow, type EventRow } from "./events.store";
+import { toDeletion } from "./events.store";
+import { fromPageRow, PAGE_COLUMNS, type PageRow } from "./page-row";
 import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
 import type { StreamTree, TreeStream } from "../streams/stream-tree";
 
@@ -261,17 +261,6 @@ function lowestStart(user: UserRecord, from: number): SQL {
 
 type Cursor = { time: number; id: string } | null;
 
-/** Left out of a page's rows: toApiEvent does not read them, and every column read costs each row in D1 and its binding. */
-const NOT_IN_API_EVENT: ReadonlySet<string> = new Set(["userId", "endTime", "serial", "deleted"] satisfies (keyof EventRow)[]);
-
-/** The columns of `e` an API event is made of, under their drizzle field names: raw rows are ApiEventRows as they come (`trashed` 0 or 1). */
-const EVENT_FIELDS = sql.raw(
-  Object.entries(events)
-    .filter(([field, col]) => col && typeof col === "object" && "name" in col && !NOT_IN_API_EVENT.has(field))
-    .map(([field, col]) => `e.${(col as { name: string }).name} AS "${field}"`)
-    .join(", "),
-);
-
 /** One sorted source of events, read page by page with a (time, id) cursor. */
 async function* pages(
   db: Db,
@@ -300,15 +289,15 @@ async function* pages(
         ? sql`AND (e.time, e.id) > (${cursor.time}, ${cursor.id})`
         : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
       : sql``;
-    const rows = await allRows<ApiEventRow>(
+    const rows = await allRows<PageRow>(
       db,
-      sql`SELECT ${EVENT_FIELDS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`,
+      sql`SELECT ${PAGE_COLUMNS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`,
     );
-    for (const row of rows) yield toApiEvent(row);
+    let last: ApiEvent | null = null;
+    for (const row of rows) yield (last = fromPageRow(row));
     if (rows.length < size) return;
     left -= rows.length;
-    const last = rows[rows.length - 1]!;
-    cursor = { time: last.time, id: last.id };
+    cursor = { time: last!.time, id: last!.id };
   }
 }
 

@@ -1,0 +1,75 @@
+/**
+ * events.get reads its pages as packed rows (src/events/page-row.ts): every
+ * field must come back as stored — numbers to the last bit, text of any kind,
+ * JSON as deep as the API takes — the same event events.getOne gives.
+ */
+import { describe, expect, it } from "vitest";
+import { get, put } from "../helpers/api";
+import { createEvent, createStream, getEvents, own } from "../helpers/data";
+import { eventForm, upload } from "../helpers/files";
+import { createUser } from "../helpers/users";
+
+/** `[[[…]]]`, `depth` arrays deep. */
+const nested = (depth: number): unknown => (depth === 0 ? "bottom" : [nested(depth - 1)]);
+
+describe("events.get page rows", () => {
+  it("give every field as stored", async () => {
+    const user = await createUser();
+    await createStream(user, { id: "diary", name: "Diary" });
+    await createStream(user, { id: "health", name: "Santé" });
+    // 17 significant digits: printed with 15, as SQLite prints REALs in JSON, it would come back another number.
+    const time = 1700000000.1234567;
+    const made = [
+      await createEvent(user, {
+        streamIds: ["diary", "health"],
+        type: "note/txt",
+        time,
+        duration: 0.1 + 0.2,
+        content: "quote \" backslash \\ é 日本 \u2028 😀",
+        description: "line\nbreak \u0000 tab\t",
+        clientData: { app: { nested: [1, "two", null, true] } },
+      }),
+      await createEvent(user, {
+        streamIds: ["diary"],
+        type: "mass/kg",
+        time: time + 1,
+        content: 1.0000000000000002,
+      }),
+      await createEvent(user, {
+        streamIds: ["diary"],
+        type: "test/deep",
+        time: time + 2,
+        duration: null,
+        content: { deep: nested(97), big: 1e21, tiny: 5e-324, negative: -123.456e-7 },
+      }),
+      await createEvent(user, { streamIds: ["health"], type: "count/generic", time: time + 3, content: 0 }),
+    ];
+    const trashed = await put(`/${user.username}/events/${made[3]!.id}`, { trashed: true }, { token: user.token });
+    expect(trashed.status).toBe(200);
+    const attached = await upload(
+      `/${user.username}/events`,
+      eventForm({ streamIds: ["diary"], type: "picture/attached", time: time + 4 }, [{ data: "hello", name: "h.txt", type: "text/plain" }]),
+      user.token,
+    );
+    expect(attached.status).toBe(201);
+
+    const latest = own((await getEvents(user, { state: "all" })).events);
+    expect(latest.map((e) => e.id)).toEqual([attached.body.event.id, ...made.map((e) => e.id).reverse()]);
+    for (const event of latest) {
+      const one = await get(`/${user.username}/events/${event.id}`, { token: user.token });
+      expect(event).toEqual(one.body.event);
+    }
+    // A range read (another query plan, the same rows): the running period is out, as it does not reach the present.
+    const ranged = own((await getEvents(user, { fromTime: time - 1, toTime: time + 10, state: "all" })).events);
+    expect(ranged).toEqual(latest.filter((e) => e.duration !== null));
+    const [withFile, zero, deep, precise, text] = latest;
+    expect(text).toMatchObject({ time, duration: 0.1 + 0.2, content: made[0]!.content, description: made[0]!.description });
+    expect(text!.streamIds).toEqual(["diary", "health"]);
+    expect(precise!.content).toBe(1.0000000000000002);
+    expect(deep!.duration).toBeNull();
+    expect(deep!.content).toEqual({ deep: nested(97), big: 1e21, tiny: 5e-324, negative: -123.456e-7 });
+    expect(zero).toMatchObject({ trashed: true, content: 0 });
+    expect(withFile!.attachments).toHaveLength(1);
+    expect(withFile!.attachments[0]).toMatchObject({ fileName: "h.txt", size: 5, readToken: expect.any(String) });
+  });
+});
