@@ -65,6 +65,7 @@ import { attachmentOf } from "../attachments/attachments.methods";
 import { fileKey } from "../attachments/file-store";
 import { withReadTokens } from "../attachments/read-tokens";
 import { parseStreamsQuery, type StreamsQuery } from "./streams-query";
+import type { PageEvent } from "./page-row";
 import { assertAuditReadable, isAuditQuery, queryAudit } from "../audit/audit.query";
 import { accountStub } from "../account-do/stub";
 
@@ -78,7 +79,7 @@ const tokened = (ctx: MethodContext, event: ApiEvent) => withReadTokens(event, c
  * `source` mapped by `map`, its first item pulled now so that errors surface before a 200 is sent; the
  * rest stays lazy. One generator for both: each layer of them costs every item a few awaits.
  */
-async function primedMap<T, U>(source: AsyncGenerator<T>, map: (item: T) => Promise<U>): Promise<AsyncGenerator<U>> {
+async function primedMap<T, U>(source: AsyncGenerator<T>, map: (item: T) => U | Promise<U>): Promise<AsyncGenerator<U>> {
   const first = await source.next();
   return (async function* () {
     if (first.done) return;
@@ -182,7 +183,10 @@ const get = defineMethod({
       return auditEvents(ctx, queries, p);
     }
     const scope = withoutSystemEventsInRange(resolveScope(await ctx.streamTree(), queries, p.state, await visibilityOf(ctx)), p);
-    const events = await primedMap(await queryEvents(db, user!, p, scope, nowSeconds()), (e) => tokened(ctx, e));
+    // Sent as read, but for events with attachments: those get the caller's read tokens.
+    const events = await primedMap<PageEvent, PageEvent | ApiEvent>(await queryEvents(db, user!, p, scope, nowSeconds()), (e) =>
+      e.attached ? tokened(ctx, e.value()) : e,
+    );
     const parts: [string, AsyncIterable<unknown>][] = [["events", events]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) {

@@ -14,7 +14,7 @@ import { errors } from "../errors";
 import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
 import { contentConditionsSql, preferredIndex } from "./content-query";
 import { toDeletion } from "./events.store";
-import { fromPageRow, PAGE_COLUMNS, type PageRow } from "./page-row";
+import { PAGE_COLUMNS, PageEvent, type PageRow } from "./page-row";
 import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
 import type { StreamTree, TreeStream } from "../streams/stream-tree";
 
@@ -270,7 +270,7 @@ async function* pages(
   /** Rows wanted at most (skip + limit), null: all. */
   wanted: number | null,
   { index = null, sortAfter = false }: { index?: string | null; sortAfter?: boolean } = {},
-): AsyncGenerator<ApiEvent> {
+): AsyncGenerator<PageEvent> {
   const order = ascending ? sql`ASC` : sql`DESC`;
   // `+` keeps SQLite from reading in index order: it then starts from the id set and sorts the few rows.
   const [time, id] = sortAfter ? [sql`+e.time`, sql`+e.id`] : [sql`e.time`, sql`e.id`];
@@ -293,16 +293,16 @@ async function* pages(
       db,
       sql`SELECT ${PAGE_COLUMNS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`,
     );
-    let last: ApiEvent | null = null;
-    for (const row of rows) yield (last = fromPageRow(row));
+    let last: PageEvent | null = null;
+    for (const row of rows) yield (last = new PageEvent(row));
     if (rows.length < size) return;
     left -= rows.length;
     cursor = { time: last!.time, id: last!.id };
   }
 }
 
-async function* mergeSorted(a: AsyncGenerator<ApiEvent>, b: AsyncGenerator<ApiEvent>, ascending: boolean) {
-  const before = (x: ApiEvent, y: ApiEvent) => {
+async function* mergeSorted(a: AsyncGenerator<PageEvent>, b: AsyncGenerator<PageEvent>, ascending: boolean) {
+  const before = (x: PageEvent, y: PageEvent) => {
     const cmp = x.time === y.time ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.time - y.time;
     return ascending ? cmp <= 0 : cmp >= 0;
   };
@@ -310,7 +310,7 @@ async function* mergeSorted(a: AsyncGenerator<ApiEvent>, b: AsyncGenerator<ApiEv
   let y = await b.next();
   while (!x.done || !y.done) {
     if (y.done || (!x.done && before(x.value, y.value))) {
-      yield x.value as ApiEvent;
+      yield x.value as PageEvent;
       x = await a.next();
     } else {
       yield y.value;
@@ -334,20 +334,20 @@ async function* skipAndLimit<T>(source: AsyncGenerator<T>, skip: number, limit: 
  * The events of events.get, in order, lazily (pages are read as the consumer pulls).
  * Not a generator itself: every layer of async generators costs each event a few awaits.
  */
-export async function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Promise<AsyncGenerator<ApiEvent>> {
+export async function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Promise<AsyncGenerator<PageEvent>> {
   // Without a limit every event of the scope is read, in time order: sizes would change nothing.
   const sizeOf = effectiveLimit(p) === null ? unknownSizes : await listSizes(db, user.id, scopeLists(scope));
   return planned(db, user, p, scope, now, sizeOf);
 }
 
-function planned(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number, sizeOf: ListSize): AsyncGenerator<ApiEvent> {
+function planned(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number, sizeOf: ListSize): AsyncGenerator<PageEvent> {
   const { base, main, running, candidates, index, sortAfter } = plan(user, p, scope, now, sizeOf);
   const ascending = p.sortAscending === true;
   const skip = p.skip ?? 0;
   const limit = effectiveLimit(p);
   const wanted = limit === null ? null : skip + limit;
   const where = (condition: SQL) => sql.join([...base, condition], sql` AND `);
-  const sources: AsyncGenerator<ApiEvent>[] = [];
+  const sources: AsyncGenerator<PageEvent>[] = [];
   if (candidates) {
     // A sync: changed events are few; one source holding both branches.
     const window = running && main ? sql`((${main}) OR (e.duration IS NULL AND ${running}))` : (main ?? sql`e.duration IS NULL AND ${running!}`);

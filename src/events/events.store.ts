@@ -10,47 +10,26 @@ export type EventRow = typeof events.$inferSelect;
 /** The columns of a row the API object is made of (not the account, the end time, the serial, the deletion). */
 export type ApiEventRow = Omit<EventRow, "userId" | "endTime" | "serial" | "deleted">;
 
-/** An event's stored fields with their JSON values parsed (null: none). */
-export interface EventFields extends Omit<ApiEventRow, "streamIds" | "content" | "clientData" | "attachments"> {
-  streamIds: string[];
-  content: unknown;
-  clientData: Record<string, unknown> | null;
-  attachments: Attachment[] | null;
-}
-
-const parsed = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-
 /** A live event row → the API object (null fields, `duration: 0` and `trashed: false` left out). */
 export function toApiEvent(row: ApiEventRow): ApiEvent {
-  return apiEvent({
-    ...row,
-    streamIds: JSON.parse(row.streamIds) as string[],
-    content: parsed(row.content),
-    clientData: parsed(row.clientData),
-    attachments: parsed(row.attachments),
-  });
-}
-
-/** toApiEvent, for fields read already parsed (src/events/page-row.ts). */
-export function apiEvent(f: EventFields): ApiEvent {
   const event: ApiEvent = {
-    id: f.id,
-    streamIds: f.streamIds,
-    type: f.type,
-    time: f.time,
-    created: f.created,
-    createdBy: f.createdBy,
-    modified: f.modified,
-    modifiedBy: f.modifiedBy,
+    id: row.id,
+    streamIds: JSON.parse(row.streamIds) as string[],
+    type: row.type,
+    time: row.time,
+    created: row.created,
+    createdBy: row.createdBy,
+    modified: row.modified,
+    modifiedBy: row.modifiedBy,
   };
-  if (f.duration === null) event.duration = null;
-  else if (f.duration !== 0) event.duration = f.duration;
-  if (f.content !== null) event.content = f.content;
-  if (f.description !== null) event.description = f.description;
-  if (f.clientData !== null) event.clientData = f.clientData;
-  if (f.attachments !== null) event.attachments = f.attachments;
-  if (f.trashed) event.trashed = true;
-  if (f.integrity !== null) event.integrity = f.integrity;
+  if (row.duration === null) event.duration = null;
+  else if (row.duration !== 0) event.duration = row.duration;
+  if (row.content !== null) event.content = JSON.parse(row.content) as unknown;
+  if (row.description !== null) event.description = row.description;
+  if (row.clientData !== null) event.clientData = JSON.parse(row.clientData) as Record<string, unknown>;
+  if (row.attachments !== null) event.attachments = JSON.parse(row.attachments) as Attachment[];
+  if (row.trashed) event.trashed = true;
+  if (row.integrity !== null) event.integrity = row.integrity;
   return event;
 }
 

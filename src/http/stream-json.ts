@@ -7,7 +7,7 @@
  * `\uXXXX` escapes, which JSON parses back to the same strings), so no split
  * can cut a character in two.
  */
-import type { StreamedResult } from "../methods/streamed";
+import { PreRendered, type StreamedResult } from "../methods/streamed";
 import type { Meta } from "./meta";
 import { logFailure } from "../shared/log";
 import type { StreamTrace } from "../shared/trace";
@@ -85,7 +85,7 @@ async function* chunks(result: StreamedResult, meta: () => Meta): AsyncGenerator
     buffer += `${index ? "," : ""}${JSON.stringify(key)}:[`;
     let first = true;
     for await (const item of items) {
-      buffer += (first ? "" : ",") + JSON.stringify(item);
+      buffer += (first ? "" : ",") + (item instanceof PreRendered ? item.json : JSON.stringify(item));
       first = false;
       if (buffer.length >= CHUNK_CHARS) {
         yield { text: buffer, last: false };

@@ -4,6 +4,16 @@
  */
 import { ApiError } from "../errors";
 
+/**
+ * An item whose JSON text is made already (events.get's page rows): HTTP sends
+ * the text; a drained result holds its value, plain data that crosses any
+ * boundary (the account's Durable Object, a socket) as it is.
+ */
+export abstract class PreRendered {
+  abstract readonly json: string;
+  abstract value(): unknown;
+}
+
 export class StreamedResult {
   constructor(
     /** Keys and their items, in response order (e.g. `events`, then `eventDeletions`). */
@@ -23,7 +33,7 @@ export class StreamedResult {
             { data: { limit: max } },
           );
         }
-        list.push(item);
+        list.push(item instanceof PreRendered ? item.value() : item);
       }
       out[key] = list;
     }
