@@ -9,6 +9,7 @@
 import { getConfig } from "../config";
 import type { Env } from "../env";
 import { timingSafeEqualStrings } from "../shared/crypto";
+import { edgeClient } from "./edge-client";
 
 export const CLIENT_HEADERS = {
   key: "Pryv-Register-Key",
@@ -20,13 +21,14 @@ export const CLIENT_HEADERS = {
 
 /** The headers the register adds, from the client's own request. */
 export function clientHeadersOf(request: Request, registerKey: string): Record<string, string> {
-  const cf = (request as Request & { cf?: IncomingRequestCfProperties }).cf;
   const stated = claimedClient(request);
   const out: Record<string, string> = { [CLIENT_HEADERS.key]: registerKey };
-  const ip = stated.ip ?? request.headers.get("CF-Connecting-IP");
-  const country = stated.country ?? (typeof cf?.country === "string" ? cf.country : null);
-  const asn = stated.asn ?? (typeof cf?.asn === "number" ? String(cf.asn) : null);
-  const org = stated.asOrganization ?? (typeof cf?.asOrganization === "string" ? cf.asOrganization : null);
+  const edgeIp = request.headers.get("CF-Connecting-IP");
+  const edge = edgeClient(request, edgeIp);
+  const ip = stated.ip ?? edgeIp;
+  const country = stated.country ?? edge.country;
+  const asn = stated.asn ?? (edge.asn !== null ? String(edge.asn) : null);
+  const org = stated.asOrganization ?? edge.asOrganization;
   if (ip) out[CLIENT_HEADERS.ip] = ip;
   if (country) out[CLIENT_HEADERS.country] = country;
   if (asn) out[CLIENT_HEADERS.asn] = asn;
