@@ -9,7 +9,13 @@
  */
 import { prepared, type Db } from "../db/client";
 
-/** From this many filed events on, a list is probed per row rather than gathered (measured: issue 13). */
+/**
+ * A list is probed per row rather than gathered from this many filed events on (measured: issue 13), or
+ * when it holds at least half of the account's events: the time-ordered scan then meets one of them at
+ * least every other row, so it stops soon after the limit — a list's events all older than the others
+ * make it read as many rows as the gathering would, at most 1.5 times its cost (SQLite, measured), while
+ * the common case is a tenth of it (20 events of a stream of 1000 in an account of 1000: 0.1 ms, not 1).
+ */
 export const LARGE_LIST = 5000;
 /** Below this many, a query of the list alone reads its events by key and sorts them. */
 export const TINY_LIST = 250;
@@ -18,12 +24,14 @@ const MAX_ENTRIES = 1000;
 
 type Size = "large" | "small" | "tiny";
 const known = new Map<string, { size: Size; at: number }>();
-const sizeOf = (n: number): Size => (n >= LARGE_LIST ? "large" : n < TINY_LIST ? "tiny" : "small");
+/** `n`: the list's events (up to LARGE_LIST); `all`: the account's (up to twice that). */
+const sizeOf = (n: number, all: number): Size => (n >= LARGE_LIST ? "large" : n < TINY_LIST ? "tiny" : 2 * n >= all ? "large" : "small");
 
 const COUNT_FILED = `SELECT count(*) AS n FROM (SELECT 1 FROM event_streams
   WHERE user_id = ? AND stream_id IN (SELECT value FROM json_each(?)) LIMIT ?)`;
+const COUNT_EVENTS = `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE user_id = ? AND deleted IS NULL LIMIT ?)`;
 
-/** Whether each of `lists` holds LARGE_LIST events or more (`large`), fewer than TINY_LIST (`tiny`), or between (`small`); null: not asked. */
+/** Whether each of `lists` is `large` (see LARGE_LIST), holds fewer than TINY_LIST events (`tiny`), or is between (`small`); null: not asked. */
 export async function listSizes(db: Db, userId: number, lists: readonly string[][]): Promise<(ids: string[]) => Size | null> {
   const keyOf = (ids: string[]) => `${userId}\n${JSON.stringify(ids)}`;
   const now = Date.now();
@@ -34,9 +42,14 @@ export async function listSizes(db: Db, userId: number, lists: readonly string[]
   }
   if (unknown.size) {
     const asked = [...unknown];
-    const counts = await db.$client.batch<{ n: number }>(asked.map(([, ids]) => prepared(db, COUNT_FILED, [userId, JSON.stringify(ids), LARGE_LIST])));
+    // The account's own count rides in the same batch: no round trip of its own.
+    const [all, ...counts] = await db.$client.batch<{ n: number }>([
+      prepared(db, COUNT_EVENTS, [userId, 2 * LARGE_LIST]),
+      ...asked.map(([, ids]) => prepared(db, COUNT_FILED, [userId, JSON.stringify(ids), LARGE_LIST])),
+    ]);
     if (known.size + asked.length > MAX_ENTRIES) known.clear();
-    asked.forEach(([key], i) => known.set(key, { size: sizeOf(counts[i]?.results[0]?.n ?? 0), at: now }));
+    const accountEvents = all?.results[0]?.n ?? 0;
+    asked.forEach(([key], i) => known.set(key, { size: sizeOf(counts[i]?.results[0]?.n ?? 0, accountEvents), at: now }));
   }
   return (ids) => {
     const entry = ids.length ? known.get(keyOf(ids)) : undefined;

@@ -1,6 +1,6 @@
 /**
  * events.get by the size of its stream lists (src/events/stream-sizes.ts):
- * a list holding LARGE_LIST events or more is judged per row by a probe
+ * a list holding LARGE_LIST events or more, or half of the account's, is judged per row by a probe
  * instead of gathering its whole id set; a query of one tiny list starts
  * from that list's events. Every form must answer the same events: checked
  * here against what was written, through every filter that shares the
@@ -80,5 +80,31 @@ describe("events.get on a stream of many events", () => {
     expect(await ids({ streams: "big", sortAscending: true, limit: 25 })).toEqual(oldest);
     // An app reads through its readable streams (a large list too): the same events.
     expect(await ids({ limit: 60 }, app.token)).toEqual(latest(live.filter(inBig), 60));
+  });
+
+  it("probes a list holding half of the account's events or more, and answers the same", { timeout: 60_000 }, async () => {
+    const user = await createUser();
+    await createStream(user, { id: "most", name: "Most" });
+    await createStream(user, { id: "some", name: "Some" });
+    // 700 events in "most" (the older ones), 500 in "some": both lists between TINY_LIST and LARGE_LIST.
+    const calls = Array.from({ length: 1200 }, (_, i) => ({
+      method: "events.create",
+      params: { streamIds: [i < 700 ? "most" : "some"], type: "count/generic", content: i, time: T0 + i },
+    }));
+    const written: { id: string; time: number; streamIds: string[] }[] = [];
+    for (const part of [calls.slice(0, 600), calls.slice(600)]) {
+      const res = await post(`/${user.username}/`, part, { token: user.token });
+      expect(res.status).toBe(200);
+      written.push(...res.body.results.map((r: { event: { id: string; time: number; streamIds: string[] } }) => r.event));
+    }
+    const record = (await findUserByUsername(createDb(env.DB), user.username))!;
+    const sizeOf = await listSizes(createDb(env.DB), record.id, [["most"], ["some"]]);
+    expect([sizeOf(["most"]), sizeOf(["some"])]).toEqual(["large", "small"]);
+    const latestOf = (stream: string, n: number) =>
+      written.filter((w) => w.streamIds.includes(stream)).sort((a, b) => b.time - a.time).slice(0, n).map((w) => w.id);
+    for (const stream of ["most", "some"]) {
+      const res = await get(`/${user.username}/events`, { token: user.token, query: { streams: stream, limit: 30 } });
+      expect(res.body.events.map((e: { id: string }) => e.id)).toEqual(latestOf(stream, 30));
+    }
   });
 });
