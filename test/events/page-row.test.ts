@@ -26,7 +26,7 @@ describe("events.get page rows", () => {
         type: "note/txt",
         time,
         duration: 0.1 + 0.2,
-        content: "quote \" backslash \\ é 日本 \u2028 😀",
+        content: "quote \" apostrophe ' backslash \\ é 日本 \u2028 😀 \\u0027",
         description: "line\nbreak \u0000 tab\t",
         // Not files: an event told apart from those with attachments by its text only takes the slower way.
         clientData: { app: { nested: [1, "two", null, true] }, attachments: "none here" },
