@@ -14,7 +14,7 @@ import { errors } from "../errors";
 import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
 import { contentConditionsSql, preferredIndex } from "./content-query";
 import { toDeletion } from "./events.store";
-import { PAGE_COLUMNS, PageEvent, type PageRow } from "./page-row";
+import { PAGE_COLUMNS, pageEvents, pageOf, type PageEvent, type PageRow } from "./page-row";
 import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
 import type { StreamTree, TreeStream } from "../streams/stream-tree";
 
@@ -289,15 +289,13 @@ async function* pages(
         ? sql`AND (e.time, e.id) > (${cursor.time}, ${cursor.id})`
         : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
       : sql``;
-    const rows = await allRows<PageRow>(
-      db,
-      sql`SELECT ${PAGE_COLUMNS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`,
-    );
-    let last: PageEvent | null = null;
-    for (const row of rows) yield (last = new PageEvent(row));
-    if (rows.length < size) return;
-    left -= rows.length;
-    cursor = { time: last!.time, id: last!.id };
+    const rows = sql`SELECT ${PAGE_COLUMNS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`;
+    const events = pageEvents((await allRows<PageRow>(db, pageOf(rows, ascending)))[0]);
+    for (const event of events) yield event;
+    if (events.length < size) return;
+    left -= events.length;
+    const last = events[events.length - 1]!;
+    cursor = { time: last.time, id: last.id };
   }
 }
 
