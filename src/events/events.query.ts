@@ -290,9 +290,11 @@ async function* pages(
         : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
       : sql``;
     const rows = sql`SELECT ${PAGE_COLUMNS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`;
-    const events = pageEvents((await allRows<PageRow>(db, pageOf(rows, ascending)))[0]);
+    const page = (await allRows<PageRow>(db, pageOf(rows, ascending)))[0];
+    const events = pageEvents(page);
     for (const event of events) yield event;
-    if (events.length < size) return;
+    // Done when the query found fewer rows than asked and all of them were joined.
+    if (page!.n < size && events.length === page!.n) return;
     left -= events.length;
     const last = events[events.length - 1]!;
     cursor = { time: last.time, id: last.id };

@@ -7,7 +7,7 @@
  * time-range read's CPU in the bench's profile (issue 13). So SQLite writes
  * each event's text fields into JSON text — the JSON-valued ones (stream ids,
  * content, clientData, attachments) are stored as JSON text already — and
- * joins the page's events into one text. The numbers come as SQLite's
+ * joins the page's events into one text (up to JOINED_BYTES). The numbers come as SQLite's
  * `quote()` writes them, which gives back the same number (15 significant
  * digits when they suffice, else 21), and are written again here as
  * JSON.stringify does. The separators, ASCII's record and unit separators,
@@ -38,13 +38,23 @@ export const PAGE_COLUMNS = sql.raw(
     `quote(e.created) || ' ' || quote(e.modified) || char(31) || ${FIELDS} AS event`,
 );
 
-/** `rows` (a query selecting PAGE_COLUMNS) as one row, its events joined in their order. */
+/**
+ * Bytes of event text joined in one row, at most, before the next event. D1 refuses a value over
+ * 2 000 000 bytes, and an event's text may reach about 1.1 MB (MAX_EVENT_DATA_BYTES and the rest):
+ * a row stays under 1.7 MB, and the page goes on with another query from the last event joined.
+ */
+const JOINED_BYTES = 512 * 1024;
+
+/** `rows` (a query selecting PAGE_COLUMNS) as one row: how many there are, and their events joined in order while under JOINED_BYTES. */
 export function pageOf(rows: SQL, ascending: boolean): SQL {
-  const order = ascending ? "ASC" : "DESC";
-  return sql`SELECT count(*) AS n, group_concat(event, char(30) ORDER BY time ${sql.raw(order)}, id ${sql.raw(order)}) AS events FROM (${rows})`;
+  const order = sql.raw(ascending ? "time ASC, id ASC" : "time DESC, id DESC");
+  return sql`SELECT count(*) AS n, group_concat(event, char(30) ORDER BY ${order}) FILTER (WHERE before < ${JOINED_BYTES}) AS events
+    FROM (SELECT event, time, id, coalesce(sum(octet_length(event)) OVER (ORDER BY ${order} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+      FROM (${rows}))`;
 }
 
 export interface PageRow {
+  /** Rows the page's query found (its events may be fewer: see JOINED_BYTES). */
   n: number;
   events: string | null;
 }

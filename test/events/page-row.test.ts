@@ -79,4 +79,16 @@ describe("events.get page rows", () => {
     expect(withFile!.attachments).toHaveLength(1);
     expect(withFile!.attachments[0]).toMatchObject({ fileName: "h.txt", size: 5, readToken: expect.any(String) });
   });
+
+  it("hold big events: a page goes on past what one row may carry", { timeout: 60_000 }, async () => {
+    const user = await createUser();
+    await createStream(user, { id: "big", name: "Big" });
+    // 4 × 700 kB: more than D1 lets one value hold (2 MB), were they joined in one row.
+    const made = [];
+    for (let i = 0; i < 4; i++) made.push(await createEvent(user, { streamIds: ["big"], type: "test/big", time: 1.7e9 + i, content: `${i}`.repeat(700_000) }));
+    const res = await get(`/${user.username}/events`, { token: user.token, query: { streams: "big", limit: 10 } });
+    expect(res.status).toBe(200);
+    expect(res.body.events.map((e: { id: string }) => e.id)).toEqual(made.map((e) => e.id).reverse());
+    expect(res.body.events.map((e: { content: string }) => e.content)).toEqual(made.map((e) => e.content).reverse());
+  });
 });
