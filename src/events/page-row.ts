@@ -3,7 +3,7 @@
  * text made in the query. Each row and column of an answer costs it in D1 and
  * in the binding (which parses D1's answer and turns every row into an
  * object), and parsing an event only to serialise it again costs more: with
- * a row of 15 columns per event, then parsing, those were about half of a
+ * a row of 15 columns per event, then parsing, those were about two fifths of a
  * time-range read's CPU in the bench's profile (issue 13). So SQLite writes
  * each event's text fields into JSON text — the JSON-valued ones (stream ids,
  * content, clientData, attachments) are stored as JSON text already — and
