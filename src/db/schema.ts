@@ -141,6 +141,8 @@ export const events = sqliteTable(
     /** Account write serial (from the account's Durable Object) of the last change. */
     serial: integer("serial").notNull(),
     deleted: real("deleted"),
+    /** The event's API text, kept by SQLite's triggers (migrations/0017_event_json.sql), never written by the code; read by events.get's pages (src/events/page-row.ts). */
+    json: text("json"),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.id] }),

@@ -65,7 +65,7 @@ import { attachmentOf } from "../attachments/attachments.methods";
 import { fileKey } from "../attachments/file-store";
 import { withReadTokens } from "../attachments/read-tokens";
 import { parseStreamsQuery, type StreamsQuery } from "./streams-query";
-import type { PageEvent } from "./page-row";
+import { Page, type PageEvent } from "./page-row";
 import { assertAuditReadable, isAuditQuery, queryAudit } from "../audit/audit.query";
 import { accountStub } from "../account-do/stub";
 
@@ -76,16 +76,24 @@ const DATA_ACCESS = ANY_ACCESS;
 const tokened = (ctx: MethodContext, event: ApiEvent) => withReadTokens(event, ctx.user!.filesSecret, ctx.access!.id);
 
 /**
- * `source` mapped by `map`, its first item pulled now so that errors surface before a 200 is sent; the
- * rest stays lazy. One generator for both: each layer of them costs every item a few awaits.
+ * `source`'s items, each mapped by `map` to those sent in its place, its first item pulled now so that
+ * errors surface before a 200 is sent; the rest stays lazy. One generator for both: each layer of them
+ * costs every item a few awaits.
  */
-async function primedMap<T, U>(source: AsyncGenerator<T>, map: (item: T) => U | Promise<U>): Promise<AsyncGenerator<U>> {
+async function primedMap<T, U>(source: AsyncGenerator<T>, map: (item: T) => Promise<U[]> | U[]): Promise<AsyncGenerator<U>> {
   const first = await source.next();
   return (async function* () {
     if (first.done) return;
-    yield map(first.value);
-    for await (const item of source) yield map(item);
+    yield* await map(first.value);
+    for await (const item of source) yield* await map(item);
   })();
+}
+
+/** A page or an event as sent: as read, but for events with attachments, which get the caller's read tokens. */
+async function sendable(ctx: MethodContext, item: Page | PageEvent): Promise<(Page | PageEvent | ApiEvent)[]> {
+  if (!item.attached) return [item];
+  const events = item instanceof Page ? item.events() : [item];
+  return Promise.all(events.map((e) => (e.attached ? tokened(ctx, e.value()) : e)));
 }
 
 /** The trail of use, read as events (see audit/audit.query.ts); pending entries are written first. */
@@ -183,10 +191,7 @@ const get = defineMethod({
       return auditEvents(ctx, queries, p);
     }
     const scope = withoutSystemEventsInRange(resolveScope(await ctx.streamTree(), queries, p.state, await visibilityOf(ctx)), p);
-    // Sent as read, but for events with attachments: those get the caller's read tokens.
-    const events = await primedMap<PageEvent, PageEvent | ApiEvent>(await queryEvents(db, user!, p, scope, nowSeconds()), (e) =>
-      e.attached ? tokened(ctx, e.value()) : e,
-    );
+    const events = await primedMap(await queryEvents(db, user!, p, scope, nowSeconds()), (item) => sendable(ctx, item));
     const parts: [string, AsyncIterable<unknown>][] = [["events", events]];
     // The pryv client's streaming parser expects the array whenever deletions are asked for.
     if (p.includeDeletions) {

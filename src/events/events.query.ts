@@ -14,11 +14,11 @@ import { errors } from "../errors";
 import type { ApiEvent, EventDeletion, EventsGetParams } from "./events.schema";
 import { contentConditionsSql, preferredIndex } from "./content-query";
 import { toDeletion } from "./events.store";
-import { PAGE_COLUMNS, pageEvents, pageOf, type PageEvent, type PageRow } from "./page-row";
+import { PAGE_COLUMNS, PAGE_ROWS, PAGE_ROW_COLUMNS, joinedRows, pageOf, pageOfRow, pageRowsOf, type Page, type PageEvent, type PageEventRow, type PageRow } from "./page-row";
 import { namedStreams, type StreamRef, type StreamsQuery } from "./streams-query";
 import type { StreamTree, TreeStream } from "../streams/stream-tree";
 
-const PAGE_SIZE = 500;
+const PAGE_SIZE = PAGE_ROWS;
 /** Running periods count as "now" while the window reaches this close to the present (as the reference). */
 const RUNNING_MARGIN_SECONDS = 5;
 
@@ -270,7 +270,7 @@ async function* pages(
   /** Rows wanted at most (skip + limit), null: all. */
   wanted: number | null,
   { index = null, sortAfter = false }: { index?: string | null; sortAfter?: boolean } = {},
-): AsyncGenerator<PageEvent> {
+): AsyncGenerator<Page> {
   const order = ascending ? sql`ASC` : sql`DESC`;
   // `+` keeps SQLite from reading in index order: it then starts from the id set and sorts the few rows.
   const [time, id] = sortAfter ? [sql`+e.time`, sql`+e.id`] : [sql`e.time`, sql`e.id`];
@@ -289,16 +289,24 @@ async function* pages(
         ? sql`AND (e.time, e.id) > (${cursor.time}, ${cursor.id})`
         : sql`AND (e.time, e.id) < (${cursor.time}, ${cursor.id})`
       : sql``;
-    const rows = sql`SELECT ${PAGE_COLUMNS} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`;
-    const page = (await allRows<PageRow>(db, pageOf(rows, ascending)))[0];
-    const events = pageEvents(page);
-    for (const event of events) yield event;
+    const rows = (columns: SQL) => sql`SELECT ${columns} FROM ${from} WHERE ${where} ${after} ORDER BY ${time} ${order}, ${id} ${order} LIMIT ${size}`;
+    let row = (await allRows<PageRow>(db, pageOf(rows(PAGE_COLUMNS), ascending)))[0]!;
+    // An event without its text (a long one): the page is read again as rows, while under a size.
+    if (row.joined < row.n) row = joinedRows(await allRows<PageEventRow>(db, pageRowsOf(rows(PAGE_ROW_COLUMNS), ascending)));
+    const page = pageOfRow(row);
+    if (!page) return;
+    yield page;
     // Done when the query found fewer rows than asked and all of them were joined.
-    if (page!.n < size && events.length === page!.n) return;
-    left -= events.length;
-    const last = events[events.length - 1]!;
+    if (row.n < size && row.joined === row.n) return;
+    left -= row.joined;
+    const last = page.last();
     cursor = { time: last.time, id: last.id };
   }
+}
+
+/** The events of `source`'s pages one by one (to merge two sources, or to skip some). */
+async function* eachEvent(source: AsyncGenerator<Page>): AsyncGenerator<PageEvent> {
+  for await (const page of source) yield* page.events();
 }
 
 async function* mergeSorted(a: AsyncGenerator<PageEvent>, b: AsyncGenerator<PageEvent>, ascending: boolean) {
@@ -334,20 +342,20 @@ async function* skipAndLimit<T>(source: AsyncGenerator<T>, skip: number, limit: 
  * The events of events.get, in order, lazily (pages are read as the consumer pulls).
  * Not a generator itself: every layer of async generators costs each event a few awaits.
  */
-export async function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Promise<AsyncGenerator<PageEvent>> {
+export async function queryEvents(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number): Promise<AsyncGenerator<Page | PageEvent>> {
   // Without a limit every event of the scope is read, in time order: sizes would change nothing.
   const sizeOf = effectiveLimit(p) === null ? unknownSizes : await listSizes(db, user.id, scopeLists(scope));
   return planned(db, user, p, scope, now, sizeOf);
 }
 
-function planned(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number, sizeOf: ListSize): AsyncGenerator<PageEvent> {
+function planned(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now: number, sizeOf: ListSize): AsyncGenerator<Page | PageEvent> {
   const { base, main, running, candidates, index, sortAfter } = plan(user, p, scope, now, sizeOf);
   const ascending = p.sortAscending === true;
   const skip = p.skip ?? 0;
   const limit = effectiveLimit(p);
   const wanted = limit === null ? null : skip + limit;
   const where = (condition: SQL) => sql.join([...base, condition], sql` AND `);
-  const sources: AsyncGenerator<PageEvent>[] = [];
+  const sources: AsyncGenerator<Page>[] = [];
   if (candidates) {
     // A sync: changed events are few; one source holding both branches.
     const window = running && main ? sql`((${main}) OR (e.duration IS NULL AND ${running}))` : (main ?? sql`e.duration IS NULL AND ${running!}`);
@@ -356,9 +364,9 @@ function planned(db: Db, user: UserRecord, p: EventsGetParams, scope: Scope, now
     if (main) sources.push(pages(db, where(main), null, ascending, wanted, { index, sortAfter }));
     if (running) sources.push(pages(db, where(sql`e.duration IS NULL AND ${running}`), null, ascending, wanted, { index, sortAfter }));
   }
-  // One source stops at `wanted` by itself: with nothing to skip it needs no layer over it.
+  // One source stops at `wanted` by itself: with nothing to skip it needs no layer over it, and its pages go as they are.
   if (sources.length === 1 && skip === 0) return sources[0]!;
-  const merged = sources.length === 2 ? mergeSorted(sources[0]!, sources[1]!, ascending) : sources[0]!;
+  const merged = sources.length === 2 ? mergeSorted(eachEvent(sources[0]!), eachEvent(sources[1]!), ascending) : eachEvent(sources[0]!);
   return skipAndLimit(merged, skip, limit);
 }
 

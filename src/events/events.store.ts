@@ -8,7 +8,7 @@ import type { ApiEvent, Attachment, EventDeletion } from "./events.schema";
 export type EventRow = typeof events.$inferSelect;
 
 /** The columns of a row the API object is made of (not the account, the end time, the serial, the deletion). */
-export type ApiEventRow = Omit<EventRow, "userId" | "endTime" | "serial" | "deleted">;
+export type ApiEventRow = Omit<EventRow, "userId" | "endTime" | "serial" | "deleted" | "json">;
 
 /** A live event row → the API object (null fields, `duration: 0` and `trashed: false` left out). */
 export function toApiEvent(row: ApiEventRow): ApiEvent {
@@ -108,9 +108,9 @@ export interface NewEvent {
   bytes: number;
 }
 
-type RowField = Exclude<keyof EventRow, "userId">;
-/** Every `events` column but `user_id` (bound), in the table's order: what an insert … select fills. */
-const ROW_FIELDS = Object.keys(getTableColumns(events)).filter((k): k is RowField => k !== "userId");
+type RowField = Exclude<keyof EventRow, "userId" | "json">;
+/** Every `events` column but `user_id` (bound) and `json` (the triggers'), in the table's order: what an insert … select fills. */
+const ROW_FIELDS = Object.keys(getTableColumns(events)).filter((k): k is RowField => k !== "userId" && k !== "json");
 const field = (name: RowField) => `json_extract(e.value, '$[${ROW_FIELDS.indexOf(name)}]')`;
 const ROW_SELECT = sql.raw(ROW_FIELDS.map(field).join(", "));
 
@@ -139,7 +139,7 @@ const jsonExact = (n: number) => n === 0 ? !Object.is(n, -0) : Math.abs(n) >= 1e
 const encoder = new TextEncoder();
 
 export function newEvent(event: ApiEvent, serial: number): NewEvent {
-  const row: Omit<EventRow, "userId"> = { id: event.id, ...columns(event, serial) };
+  const row: Omit<EventRow, "userId" | "json"> = { id: event.id, ...columns(event, serial) };
   const values = ROW_FIELDS.map((name) => (typeof row[name] === "boolean" ? Number(row[name]) : row[name]));
   const json = JSON.stringify(values);
   const exact = values.every((v) => typeof v !== "number" || jsonExact(v));
@@ -168,7 +168,8 @@ export function insertEventsStatements(db: Db, userId: number | SQL<number>, row
     if (typeof userId === "number") statements.push(prepared(db, INSERT_ROWS, [userId, rowsJson]), prepared(db, FILE_ROWS, [userId, idsJson]));
     else {
       statements.push(
-        db.insert(events).select(sql`SELECT ${userId}, ${ROW_SELECT} FROM json_each(${rowsJson}) e`),
+        // drizzle names every column, `json` last: NULL, for the trigger to fill.
+        db.insert(events).select(sql`SELECT ${userId}, ${ROW_SELECT}, NULL FROM json_each(${rowsJson}) e`),
         db.insert(eventStreams).select(
           sql`SELECT e.user_id, s.value, e.time, e.id FROM ${events} e, json_each(e.stream_ids) s
             WHERE e.user_id = ${userId} AND e.id IN (SELECT value FROM json_each(${idsJson}))`,

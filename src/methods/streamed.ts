@@ -5,13 +5,15 @@
 import { ApiError } from "../errors";
 
 /**
- * An item whose JSON text is made already (events.get's page rows): HTTP sends
- * the text; a drained result holds its value, plain data that crosses any
- * boundary (the account's Durable Object, a socket) as it is.
+ * Items whose JSON text is made already (events.get's page rows): one, or a
+ * run of them (a page of events, sent as one text). HTTP sends the text; a
+ * drained result holds their values, plain data that crosses any boundary
+ * (the account's Durable Object, a socket) as it is.
  */
 export abstract class PreRendered {
+  /** The items' JSON texts, joined by commas (never empty). */
   abstract readonly json: string;
-  abstract value(): unknown;
+  abstract values(): unknown[];
 }
 
 export class StreamedResult {
@@ -26,14 +28,16 @@ export class StreamedResult {
     for (const [key, items] of this.parts) {
       const list: unknown[] = [];
       for await (const item of items) {
-        if (list.length >= max) {
-          throw new ApiError(
-            "too-many-results",
-            `Your request gave too many results (the limit is ${max}). Calling the method directly (not in a batch), narrowing the request or paging can help.`,
-            { data: { limit: max } },
-          );
+        for (const value of item instanceof PreRendered ? item.values() : [item]) {
+          if (list.length >= max) {
+            throw new ApiError(
+              "too-many-results",
+              `Your request gave too many results (the limit is ${max}). Calling the method directly (not in a batch), narrowing the request or paging can help.`,
+              { data: { limit: max } },
+            );
+          }
+          list.push(value);
         }
-        list.push(item instanceof PreRendered ? item.value() : item);
       }
       out[key] = list;
     }

@@ -149,7 +149,7 @@ describe("events.get content and clientData conditions", () => {
       const scope = resolveScope(await loadStreamTree(db, record.id), parseStreamsQuery(p.streams), p.state);
       statements.length = 0;
       const found = [];
-      for await (const event of await queryEvents(db, record, p, scope, Date.now() / 1000)) found.push(event);
+      for await (const item of await queryEvents(db, record, p, scope, Date.now() / 1000)) found.push(...item.values());
       const details = [];
       for (const [text, params] of statements) {
         const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${text}`).bind(...params).all<{ detail: string }>();

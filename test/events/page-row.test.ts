@@ -28,7 +28,7 @@ describe("events.get page rows", () => {
         duration: 0.1 + 0.2,
         content: "quote \" apostrophe ' backslash \\ é 日本 \u2028 😀 \\u0027",
         description: "line\nbreak \u0000 tab\t",
-        // Not files: an event told apart from those with attachments by its text only takes the slower way.
+        // Not files: an `attachments` key in clientData does not make an event one with attachments.
         clientData: { app: { nested: [1, "two", null, true] }, attachments: "none here" },
       }),
       await createEvent(user, {
@@ -48,6 +48,9 @@ describe("events.get page rows", () => {
     ];
     const trashed = await put(`/${user.username}/events/${made[3]!.id}`, { trashed: true }, { token: user.token });
     expect(trashed.status).toBe(200);
+    // The text is made again on every change (the trigger of migration 0017).
+    const changed = await put(`/${user.username}/events/${made[1]!.id}`, { content: 1.0000000000000002, description: "changed" }, { token: user.token });
+    expect(changed.status).toBe(200);
     const attached = await upload(
       `/${user.username}/events`,
       eventForm({ streamIds: ["diary"], type: "picture/attached", time: time + 4 }, [{ data: "hello", name: "h.txt", type: "text/plain" }]),
@@ -67,6 +70,8 @@ describe("events.get page rows", () => {
     // A range read (another query plan, the same rows): the running period is out, as it does not reach the present.
     const ranged = own((await getEvents(user, { fromTime: time - 1, toTime: time + 10, state: "all" })).events);
     expect(ranged).toEqual(latest.filter((e) => e.duration !== null));
+    // A window reaching the present: the running period's query merged in order with the others (time and id read from the text).
+    expect(own((await getEvents(user, { fromTime: time - 1, state: "all" })).events)).toEqual(latest);
     const [withFile, zero, deep, precise, text] = latest;
     expect(text).toMatchObject({ time, duration: 0.1 + 0.2, content: made[0]!.content, description: made[0]!.description });
     expect(text!.streamIds).toEqual(["diary", "health"]);
@@ -83,12 +88,22 @@ describe("events.get page rows", () => {
   it("hold big events: a page goes on past what one row may carry", { timeout: 60_000 }, async () => {
     const user = await createUser();
     await createStream(user, { id: "big", name: "Big" });
-    // 4 × 700 kB: more than D1 lets one value hold (2 MB), were they joined in one row.
+    // 4 × 700 kB: more than D1 lets one value hold (2 MB), were they joined in one row; short events between them.
     const made = [];
-    for (let i = 0; i < 4; i++) made.push(await createEvent(user, { streamIds: ["big"], type: "test/big", time: 1.7e9 + i, content: `${i}`.repeat(700_000) }));
+    for (let i = 0; i < 7; i++) {
+      const content = i % 2 ? `${i}`.repeat(700_000) : `${i}`;
+      const more = i % 2 ? { description: `long ${i}`, clientData: { i }, duration: 0.1 + 0.2 } : {};
+      made.push(await createEvent(user, { streamIds: ["big"], type: "test/big", time: 1.7e9 + i, content, ...more }));
+    }
+    for (const sortAscending of [false, true]) {
+      const res = await get(`/${user.username}/events`, { token: user.token, query: { streams: "big", limit: 10, sortAscending } });
+      expect(res.status).toBe(200);
+      const expected = sortAscending ? made : [...made].reverse();
+      expect(res.body.events.map((e: { id: string }) => e.id)).toEqual(expected.map((e) => e.id));
+      expect(res.body.events.map((e: { content: string }) => e.content)).toEqual(expected.map((e) => e.content));
+    }
+    // The long ones, written from their rows, and the short ones, from their stored text: as events.getOne gives them.
     const res = await get(`/${user.username}/events`, { token: user.token, query: { streams: "big", limit: 10 } });
-    expect(res.status).toBe(200);
-    expect(res.body.events.map((e: { id: string }) => e.id)).toEqual(made.map((e) => e.id).reverse());
-    expect(res.body.events.map((e: { content: string }) => e.content)).toEqual(made.map((e) => e.content).reverse());
+    for (const event of res.body.events) expect(event).toEqual((await get(`/${user.username}/events/${event.id}`, { token: user.token })).body.event);
   });
 });
