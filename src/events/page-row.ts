@@ -112,7 +112,8 @@ export class Page extends PreRendered {
   }
 
   get json(): string {
-    return this.#text.replaceAll(SEPARATOR, ",");
+    const joined = this.#text.replaceAll(SEPARATOR, ",");
+    return this.attached ? joined.replaceAll(ATTACHED_MARK, "") : joined;
   }
 
   events(): PageEvent[] {

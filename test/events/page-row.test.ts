@@ -5,6 +5,7 @@
  * HTTP and in a batch.
  */
 import { describe, expect, it } from "vitest";
+import { Page } from "../../src/events/page-row";
 import { get, post, put } from "../helpers/api";
 import { createEvent, createStream, getEvents, own } from "../helpers/data";
 import { eventForm, upload } from "../helpers/files";
@@ -105,5 +106,16 @@ describe("events.get page rows", () => {
     // The long ones, written from their rows, and the short ones, from their stored text: as events.getOne gives them.
     const res = await get(`/${user.username}/events`, { token: user.token, query: { streams: "big", limit: 10 } });
     for (const event of res.body.events) expect(event).toEqual((await get(`/${user.username}/events/${event.id}`, { token: user.token })).body.event);
+  });
+
+  it("read as one text, or event by event", () => {
+    const texts = ['{"id":"a\\"b","time":2,"x":[1]}', '\x1d{"id":"c","time":1.5e-7,"attachments":[]}'];
+    const page = new Page(texts.join("\x1e"));
+    expect(page.attached).toBe(true);
+    expect(JSON.parse(`[${page.json}]`)).toEqual([{ id: 'a"b', time: 2, x: [1] }, { id: "c", time: 1.5e-7, attachments: [] }]);
+    expect(page.values()).toEqual(JSON.parse(`[${page.json}]`));
+    const [first, last] = page.events();
+    expect([first!.attached, first!.id, first!.time, last!.attached, last!.id, last!.time]).toEqual([false, 'a"b', 2, true, "c", 1.5e-7]);
+    expect(page.last().json).toBe(last!.json);
   });
 });
