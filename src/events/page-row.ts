@@ -5,7 +5,10 @@
  * parsing an event only to serialise it again costs more: with a row of 15
  * columns per event, then parsing, those were about two fifths of a
  * time-range read's CPU in the bench's profile (issue 13); making the text in
- * the query, a fifth. So each event's text is made when it is written (the
+ * the query was still about two fifths of what the bench's time range cost
+ * beyond one bare D1 round trip (51–53 % of its requests/s, 61–68 % with
+ * stored texts). So
+ * each event's text is made when it is written (the
  * `json` column, kept by the triggers of migrations/0017_event_json.sql) and
  * a page joins them. Events too long for it (3000 bytes and more: rare) are
  * read as rows and written here by toApiEvent, the same text as JSON. The
