@@ -1,7 +1,7 @@
 -- Each live event's API text, made by SQLite when the event is written, so
 -- that events.get sends pages of it as they are (src/events/page-row.ts):
--- making the text at every read was about a fifth of a time-range read
--- (issue 13). Kept for events whose text is shorter than 3000 bytes — a page of
+-- making the text at every read was about two fifths of what the bench's
+-- time-range read cost beyond one bare D1 round trip (issue 13). Kept for events whose text is shorter than 3000 bytes — a page of
 -- 500 of them stays under what D1 lets one value hold (2 MB) and a row stays
 -- far under its limit; longer events (NULL here) are read as rows.
 -- The text is what toApiEvent (src/events/events.store.ts) gives, as JSON:
