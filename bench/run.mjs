@@ -31,6 +31,7 @@ import { notificationScenarios } from "./notifications.mjs";
 import { cpuMeter, machineInfo } from "./machine.mjs";
 import { timingTotals, wholeAnswerTrips } from "./server-timing.mjs";
 import { startProfiler, summariseProfile } from "./profile.mjs";
+import { gcEnabled, gcServerOptions, gcSummary, watchGc } from "./gc-pauses.mjs";
 
 const scenarios = [...httpScenarios, ...notificationScenarios];
 
@@ -48,11 +49,15 @@ const GOAL_BATCH_1000_MS = 300;
 const GOAL_LOAD_EVENTS_PER_S = 3000;
 const root = path.join(import.meta.dirname, "..");
 
+/** BENCH_GC=1: the collections workerd's isolates report (bench/gc-pauses.mjs). */
+let gcPauses = null;
+
 function startServer(state) {
   // X_LOCAL_OBSERVABILITY=false: wrangler dev's local trace store (on by default in wrangler 4.156) writes every
   // request's tail events to a SQLite file in the same workerd — about 10 kB of disk writes per request, on
   // the trivial route too. Production runs no such store on a request's thread; the bench measures without it.
-  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", X_LOCAL_OBSERVABILITY: "false" };
+  const gc = gcServerOptions();
+  const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", X_LOCAL_OBSERVABILITY: "false", ...gc.env };
   const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
   const migrate = spawn(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env, stdio: "ignore" });
   return new Promise((resolve, reject) => {
@@ -61,11 +66,12 @@ function startServer(state) {
       const server = spawn(
         wrangler,
         [
-          "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PUBLIC_URL:${BASE}`, "--var", "BENCH_ROUTES:true", "--log-level", "warn",
+          "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--persist-to", state, "--var", `PUBLIC_URL:${BASE}`, "--var", "BENCH_ROUTES:true", "--log-level", gc.logLevel,
           ...(PROFILE ? ["--inspector-port", String(INSPECTOR_PORT)] : []),
         ],
         { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
       );
+      if (gcEnabled) gcPauses = watchGc(server.stdout, PORT);
       const timer = setTimeout(() => reject(new Error("wrangler dev did not start in 60 s")), 60_000);
       const poll = setInterval(async () => {
         try {
@@ -124,12 +130,13 @@ async function runLoad(into, request, { concurrency = CONCURRENCY, failed = null
   const before = into.latencies.length;
   await Promise.all(Array.from({ length: concurrency }, (_, client) => loop(client)));
   into.concurrency = concurrency;
+  into.intervals.push([started, performance.now()]);
   const elapsed = (performance.now() - started) / 1000;
   into.elapsed += elapsed;
   into.rounds.push({ rps: (into.latencies.length - before) / elapsed, cpu: cpu() });
 }
 
-const sampler = () => ({ latencies: [], spans: [], errors: 0, elapsed: 0, rounds: [], timing: timingTotals(), concurrency: 1 });
+const sampler = () => ({ latencies: [], spans: [], intervals: [], errors: 0, elapsed: 0, rounds: [], timing: timingTotals(), concurrency: 1 });
 
 /**
  * Whole-server stalls, to tell a call's own tail from the runtime's: windows in which at least
@@ -164,6 +171,7 @@ function stalls(spans, p50, concurrency, elapsed) {
   const outside = spans.filter((span) => !overlaps(span)).map(([a, b]) => b - a).sort((x, y) => x - y);
   const inStalls = shared.reduce((sum, w) => sum + w.requests, 0);
   return {
+    windows: shared,
     inStalls: slow.length ? inStalls / slow.length : 0,
     perSecond: shared.length / elapsed,
     tailOutside: outside.length ? percentile(outside, 99) / percentile(outside, 50) : null,
@@ -180,6 +188,9 @@ function summary(s, bytes = 0) {
     const values = s.rounds.map((r) => r.cpu[key]).filter((v) => v !== undefined);
     return values.length ? Math.round(mean(values)) : undefined;
   };
+  const stalled = stalls(s.spans, percentile(latencies, 50), s.concurrency, s.elapsed);
+  const gc = gcPauses ? gcSummary(gcPauses, s.intervals, stalled?.windows ?? []) : undefined;
+  if (stalled) delete stalled.windows;
   return {
     requests: latencies.length,
     errors: s.errors,
@@ -188,7 +199,8 @@ function summary(s, bytes = 0) {
     p90: Number(percentile(latencies, 90)?.toFixed(1)),
     p99: Number(percentile(latencies, 99)?.toFixed(1)),
     ...(bytes ? { mbps: Number(((latencies.length * bytes) / s.elapsed / 1e6).toFixed(1)) } : {}),
-    stalls: stalls(s.spans, percentile(latencies, 50), s.concurrency, s.elapsed),
+    stalls: stalled,
+    gc,
     clientCpu: cpuOf("clientCpu"),
     serverCpu: cpuOf("serverCpu"),
     timing: s.timing.summary(),
@@ -331,7 +343,7 @@ function goalLines(results, load) {
       const baseTail = ratio(r.baseline.p99, r.baseline.p50);
       const stalled = (st) =>
         st ? `${fixed(st.inStalls * 100)} % of slow requests in whole-server stalls (${fixed(st.perSecond, 1)}/s), p99/p50 outside them ${fixed(st.tailOutside, 2)}` : "–";
-      return `- ${r.title}: ${fixed(share, 1)} % of baseline${bare} ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 2)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL}; the baseline's own in the same rounds: ${fixed(baseTail, 1)}); the call: ${stalled(r.measured.stalls)}; the baseline: ${stalled(r.baseline.stalls)}`;
+      return `- ${r.title}: ${fixed(share, 1)} % of baseline${bare} ${mark(share >= GOAL_SHARE)} (goal ≥ ${GOAL_SHARE} %), p99/p50 ${fixed(tail, 2)} ${mark(tail <= GOAL_TAIL)} (goal ≤ ${GOAL_TAIL}; the baseline's own in the same rounds: ${fixed(baseTail, 1)}); the call: ${stalled(r.measured.stalls)}; the baseline: ${stalled(r.baseline.stalls)}${r.measured.gc ? `; ${gcLine(r.measured.gc)}` : ""}`;
     });
   const batch = results.find((r) => r.id === "batch-1000-create");
   if (batch) lines.push(`- batch of 1000 events.create: p50 ${batch.measured.p50} ms, p99 ${batch.measured.p99} ms per batch ${mark(batch.measured.p50 <= GOAL_BATCH_1000_MS)} (goal ≤ ${GOAL_BATCH_1000_MS} ms)`);
@@ -341,6 +353,26 @@ function goalLines(results, load) {
     );
   }
   return lines;
+}
+
+const pct = (x) => (x == null ? "–" : `${fixed(x * 100)} %`);
+const gcLine = (gc) =>
+  `stall windows overlapping a garbage collection of ≥ 10 ms: ${pct(gc.stallsWithGc)} of ${gc.stalls} (in wrangler's proxy ${pct(gc.stallsWithProxyGc)}, in the Worker's workerd ${pct(gc.stallsWithWorkerGc)})`;
+
+/** BENCH_GC=1: the collections during each scenario's load and its baseline's, per workerd process. */
+function gcRows(results) {
+  const row = (title, gc) =>
+    `| ${title} | ${gc.stalls} | ${pct(gc.stallsWithGc)} | ${pct(gc.stallsWithProxyGc)} | ${pct(gc.stallsWithWorkerGc)} | ${fixed(gc.proxy.msPerSecond)} | ${gc.proxy.long} | ${fixed(gc.proxy.longest)} | ${fixed(gc.worker.msPerSecond)} | ${gc.worker.long} | ${fixed(gc.worker.longest)} | ${gc.worker.major} (${fixed(gc.worker.majorLongest)} ms) |`;
+  const measured = results.filter((r) => r.measured.gc);
+  if (!measured.length) return [];
+  return [
+    "",
+    "Garbage collections (BENCH_GC=1: workerd's V8 with `--trace-gc`, wrangler at log level log, so these loads are not the table's): stall windows as in the goals, a collection overlapping one if it ran during it; per process, collection time per second of load, collections of ≥ 10 ms, the longest; major ones (atomic mark-compact) in the Worker's workerd.",
+    "",
+    "| load | stall windows | with a GC ≥ 10 ms | in wrangler's proxy | in the Worker's workerd | proxy GC ms/s | proxy GCs ≥ 10 ms | proxy longest ms | Worker's workerd GC ms/s | its GCs ≥ 10 ms | its longest ms | its major GCs (longest) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...measured.flatMap((r) => [row(r.title, r.measured.gc), ...(r.baseline.gc ? [row("its baseline, same rounds", r.baseline.gc)] : [])]),
+  ];
 }
 
 function writeResults(results, load) {
@@ -375,6 +407,7 @@ function writeResults(results, load) {
     "Goals (issue 13):",
     "",
     ...goalLines(results, load),
+    ...gcRows(results),
     "",
     "Where the time goes: mean ms per request and phase, from each measured response's `Server-Timing` (bench mode). `total`: the Worker, from the request until the answer's headers; a streamed body (events.get) is produced after them, so its serialisation and later pages are not in it. `d1`: waiting on D1, wherever it runs (the Worker, or the account's Durable Object when it returns its trace). Phases nest (`d1` inside `handler` or `do`, everything inside `total`): a row does not add up. Local workerd's clock advances during CPU work but only in 1 ms steps: short phases are means of 0/1 ms readings. CPU %: of one core, client = this process, server = wrangler and its workerd processes.",
     "",
