@@ -3,12 +3,19 @@
 // .cpuprofile (opens in DevTools) and summarised in markdown: top functions by
 // self time (sample counts), and self time by source file (bundle positions mapped back to
 // src/… and node_modules/… through wrangler's source map).
+// BENCH_PROFILE_KIND=heap: V8's sampling heap profiler instead (HeapProfiler.startSampling,
+// keeping the objects collected since), i.e. what the Worker's isolate allocates per request —
+// what its garbage collections, which stop the whole workerd process, have to clear.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 
 const SAMPLING_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 200);
+/** "cpu" or "heap". */
+export const profileKind = process.env.BENCH_PROFILE_KIND === "heap" ? "heap" : "cpu";
+// A sample every 4 kB allocated on average (V8's default is 32 kB): some ten per request.
+const HEAP_SAMPLING_BYTES = 4096;
 
 /** The Chrome DevTools Protocol session on the inspector's first target (wrangler's proxy lists the Worker). */
 async function connect(port) {
@@ -51,12 +58,22 @@ export async function startProfiler(port) {
   await session.send("Debugger.enable");
   await new Promise((resolve) => setTimeout(resolve, 1000)); // the scriptParsed events of scripts already loaded
   await session.send("Debugger.disable");
-  await session.send("Profiler.enable");
-  await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
-  await session.send("Profiler.start");
+  const heap = profileKind === "heap";
+  if (heap) {
+    await session.send("HeapProfiler.enable");
+    await session.send("HeapProfiler.startSampling", {
+      samplingInterval: HEAP_SAMPLING_BYTES,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  } else {
+    await session.send("Profiler.enable");
+    await session.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
+    await session.send("Profiler.start");
+  }
   return {
     async stop() {
-      const { profile } = await session.send("Profiler.stop");
+      const { profile } = await session.send(heap ? "HeapProfiler.stopSampling" : "Profiler.stop");
       session.close();
       return { profile, targets: session.targets.map((t) => t.title ?? t.id), scripts: session.scripts };
     },
@@ -144,7 +161,41 @@ function originOf(file, functionName) {
   return "runtime";
 }
 
-/** Markdown summary of a profile: busy time, top `top` functions by self time, self time per file and per origin. */
+/**
+ * Sums over a profile's call tree (`nodes`: id → { callFrame, children }; `amounts`: id → µs or bytes of
+ * the node itself): per function, source file and origin, and the library share by the project's caller.
+ */
+function aggregate(nodes, amounts, position, { builtinsToCaller = false } = {}) {
+  const byFunction = new Map();
+  const byFile = new Map();
+  const byOrigin = new Map();
+  let total = 0;
+  let idle = 0;
+  for (const [id, amount] of amounts) {
+    const { callFrame } = nodes.get(id);
+    total += amount;
+    if (callFrame.functionName === "(idle)") {
+      idle += amount;
+      continue;
+    }
+    const { file, where } = position(callFrame);
+    const name = callFrame.functionName || "(anonymous)";
+    const key = `${name}\u0000${where}`;
+    const entry = byFunction.get(key) ?? { name, where: RUNTIME.has(name) ? "" : where, amount: 0 };
+    entry.amount += amount;
+    byFunction.set(key, entry);
+    const fileKey = RUNTIME.has(name) ? name : file;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + amount);
+    const origin = originOf(file, name);
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + amount);
+  }
+  const byCaller = libraryByCaller(nodes, amounts, position, builtinsToCaller);
+  return { byFunction, byFile, byOrigin, byCaller, total, idle };
+}
+
+const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]);
+
+/** Markdown summary of a CPU profile: busy time, top `top` functions by self time, self time per file and per origin. */
 export function summariseProfile(profile, { root, scenario, targets, scripts, top = 25 }) {
   const position = sourceMapper(root, scripts);
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -157,35 +208,11 @@ export function summariseProfile(profile, { root, scenario, targets, scripts, to
   const perSampleUs = profile.samples.length ? wallUs / profile.samples.length : 0;
   const selfUs = new Map();
   for (const id of profile.samples) selfUs.set(id, (selfUs.get(id) ?? 0) + perSampleUs);
-  const byFunction = new Map();
-  const byFile = new Map();
-  const byOrigin = new Map();
-  let totalUs = 0;
-  let idleUs = 0;
-  for (const [id, us] of selfUs) {
-    const { callFrame } = nodes.get(id);
-    totalUs += us;
-    if (callFrame.functionName === "(idle)") {
-      idleUs += us;
-      continue;
-    }
-    const { file, where } = position(callFrame);
-    const name = callFrame.functionName || "(anonymous)";
-    const key = `${name}\u0000${where}`;
-    const entry = byFunction.get(key) ?? { name, where: RUNTIME.has(name) ? "" : where, us: 0 };
-    entry.us += us;
-    byFunction.set(key, entry);
-    const fileKey = RUNTIME.has(name) ? name : file;
-    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
-    const origin = originOf(file, name);
-    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + us);
-  }
+  const { byFunction, byFile, byOrigin, byCaller, total: totalUs, idle: idleUs } = aggregate(nodes, selfUs, position);
   const busyUs = totalUs - idleUs;
-  const byCaller = libraryTimeByCaller(profile, nodes, selfUs, position);
   const ms = (us) => (us / 1000).toFixed(1);
   const pct = (us) => (busyUs ? ((us / busyUs) * 100).toFixed(1) : "0");
-  const sorted = (map) => [...map.entries()].sort((a, b) => b[1] - a[1]);
-  const functions = [...byFunction.values()].sort((a, b) => b.us - a.us).slice(0, top);
+  const functions = [...byFunction.values()].sort((a, b) => b.amount - a.amount).slice(0, top);
   return [
     `# CPU profile: ${scenario}`,
     "",
@@ -195,7 +222,7 @@ export function summariseProfile(profile, { root, scenario, targets, scripts, to
     "",
     "| function | where | self ms | % |",
     "|---|---|---:|---:|",
-    ...functions.map((f) => `| ${f.name.replaceAll("|", "\\|")} | ${f.where} | ${ms(f.us)} | ${pct(f.us)} |`),
+    ...functions.map((f) => `| ${f.name.replaceAll("|", "\\|")} | ${f.where} | ${ms(f.amount)} | ${pct(f.amount)} |`),
     "",
     "## Self time by origin",
     "",
@@ -224,15 +251,73 @@ export function summariseProfile(profile, { root, scenario, targets, scripts, to
   ].join("\n");
 }
 
-/** Self time of library frames (node_modules, the D1 binding's JS), keyed by the nearest src frame above each. */
-function libraryTimeByCaller(profile, nodes, selfUs, position) {
+/**
+ * Markdown summary of a sampling heap profile over `requests` answers: bytes allocated per request,
+ * by function, origin and source file, and what libraries, the D1 binding and built-ins allocate for
+ * each of the project's functions.
+ */
+export function summariseHeapProfile(profile, { root, scenario, targets, scripts, requests, top = 25 }) {
+  const position = sourceMapper(root, scripts);
+  const nodes = new Map();
+  const selfBytes = new Map();
+  const flatten = (node) => {
+    nodes.set(node.id, { callFrame: node.callFrame, children: node.children.map((c) => c.id) });
+    if (node.selfSize) selfBytes.set(node.id, node.selfSize);
+    node.children.forEach(flatten);
+  };
+  flatten(profile.head);
+  const { byFunction, byFile, byOrigin, byCaller, total } = aggregate(nodes, selfBytes, position, { builtinsToCaller: true });
+  const kb = (bytes) => (requests ? bytes / requests / 1000 : 0).toFixed(2);
+  const pct = (bytes) => (total ? ((bytes / total) * 100).toFixed(1) : "0");
+  const functions = [...byFunction.values()].sort((a, b) => b.amount - a.amount).slice(0, top);
+  return [
+    `# Allocations: ${scenario}`,
+    "",
+    `Inspector targets: ${targets.join(", ")}. V8's sampling heap profiler (a sample every ${HEAP_SAMPLING_BYTES / 1024} kB on average, objects collected since kept): ${(total / 1e6).toFixed(1)} MB allocated over ${requests} answers, **${kb(total)} kB per request**. \`(V8 API)\`: objects the runtime creates from C++ (requests, headers, D1 results) with no JavaScript frame.`,
+    "",
+    `## Top ${top} functions by bytes allocated`,
+    "",
+    "| function | where | kB per request | % |",
+    "|---|---|---:|---:|",
+    ...functions.map((f) => `| ${f.name.replaceAll("|", "\\|")} | ${f.where} | ${kb(f.amount)} | ${pct(f.amount)} |`),
+    "",
+    "## By origin",
+    "",
+    "| origin | kB per request | % |",
+    "|---|---:|---:|",
+    ...sorted(byOrigin).map(([origin, bytes]) => `| ${origin} | ${kb(bytes)} | ${pct(bytes)} |`),
+    "",
+    "## By source file (top 30)",
+    "",
+    "| file | kB per request | % |",
+    "|---|---:|---:|",
+    ...sorted(byFile)
+      .slice(0, 30)
+      .map(([file, bytes]) => `| ${file} | ${kb(bytes)} | ${pct(bytes)} |`),
+    "",
+    "## Allocated by libraries, the D1 binding and built-ins, by the project's function calling them (top 20)",
+    "",
+    "Bytes of frames in `node_modules`, `cloudflare-internal:d1-api` or the engine's built-ins (`push`, `join` …), given to the nearest `src/` frame above them.",
+    "",
+    "| calling function | where | kB per request | % |",
+    "|---|---|---:|---:|",
+    ...sorted(byCaller)
+      .slice(0, 20)
+      .map(([caller, bytes]) => `| ${caller.split("\u0000").join(" | ")} | ${kb(bytes)} | ${pct(bytes)} |`),
+    "",
+  ].join("\n");
+}
+
+/** Amounts of library frames (node_modules, the D1 binding's JS; built-ins too if asked), keyed by the nearest src frame above each. */
+function libraryByCaller(nodes, amounts, position, builtins) {
   const parents = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  for (const [id, node] of nodes) for (const child of node.children ?? []) parents.set(child, id);
   const byCaller = new Map();
-  for (const [id, us] of selfUs) {
+  for (const [id, amount] of amounts) {
     const leaf = nodes.get(id).callFrame;
     const { file } = position(leaf);
-    if (!file.includes("node_modules/") && !file.startsWith("cloudflare-internal:d1-api")) continue;
+    const builtin = builtins && file === "(native)" && leaf.functionName && !RUNTIME.has(leaf.functionName) && leaf.functionName !== "(V8 API)";
+    if (!builtin && !file.includes("node_modules/") && !file.startsWith("cloudflare-internal:d1-api")) continue;
     let caller = "(none)\u0000";
     for (let up = parents.get(id); up !== undefined; up = parents.get(up)) {
       const frame = nodes.get(up).callFrame;
@@ -242,7 +327,7 @@ function libraryTimeByCaller(profile, nodes, selfUs, position) {
         break;
       }
     }
-    byCaller.set(caller, (byCaller.get(caller) ?? 0) + us);
+    byCaller.set(caller, (byCaller.get(caller) ?? 0) + amount);
   }
   return byCaller;
 }

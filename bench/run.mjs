@@ -20,7 +20,9 @@
 // BENCH_PROFILE=<scenario id>: runs that scenario (unless BENCH_SCENARIOS says
 // more) with wrangler's inspector on BENCH_INSPECTOR_PORT (9231), profiles the
 // Worker during its measured load and writes bench/results/profile-<id>.{cpuprofile,md}
-// (results then default to bench/results/profile-<id>-results.{json,md}, not latest).
+// (results then default to bench/results/profile-<id>-results.{json,md}, not latest);
+// with BENCH_PROFILE_KIND=heap, the bytes it allocates per request instead:
+// bench/results/profile-<id>-heap.{heapprofile,md}.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +32,7 @@ import { bigAccountLoad, scenarios as httpScenarios } from "./scenarios.mjs";
 import { notificationScenarios } from "./notifications.mjs";
 import { cpuMeter, machineInfo } from "./machine.mjs";
 import { timingTotals, wholeAnswerTrips } from "./server-timing.mjs";
-import { startProfiler, summariseProfile } from "./profile.mjs";
+import { profileKind, startProfiler, summariseHeapProfile, summariseProfile } from "./profile.mjs";
 import { gcEnabled, gcServerOptions, gcSummary, watchGc } from "./gc-pauses.mjs";
 
 const scenarios = [...httpScenarios, ...notificationScenarios];
@@ -242,7 +244,7 @@ async function measureAlternating(baselineRequest, request, options) {
   };
 }
 
-/** Profiles the Worker while `load` runs: writes the .cpuprofile and its summary, gives the summary's path. */
+/** Profiles the Worker while `load` runs (CPU, or allocations with BENCH_PROFILE_KIND=heap): writes the profile and its summary. */
 async function profiled(scenario, load) {
   const profiler = await startProfiler(INSPECTOR_PORT);
   let result;
@@ -250,11 +252,14 @@ async function profiled(scenario, load) {
     result = await load();
   } finally {
     const { profile, targets, scripts } = await profiler.stop();
-    const out = path.join(import.meta.dirname, "results", `profile-${scenario.id}`);
+    const heap = profileKind === "heap";
+    const out = path.join(import.meta.dirname, "results", `profile-${scenario.id}${heap ? "-heap" : ""}`);
+    const extension = heap ? "heapprofile" : "cpuprofile";
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(`${out}.cpuprofile`, JSON.stringify(profile));
-    writeFileSync(`${out}.md`, summariseProfile(profile, { root, scenario: scenario.title, targets, scripts }));
-    console.log(`  profile written to ${path.relative(process.cwd(), out)}.{cpuprofile,md}`);
+    writeFileSync(`${out}.${extension}`, JSON.stringify(profile));
+    const context = { root, scenario: scenario.title, targets, scripts, requests: result?.requests ?? 0 };
+    writeFileSync(`${out}.md`, heap ? summariseHeapProfile(profile, context) : summariseProfile(profile, context));
+    console.log(`  profile written to ${path.relative(process.cwd(), out)}.{${extension},md}`);
   }
   return result;
 }
@@ -294,7 +299,10 @@ async function main() {
         // Warm-up of the scenario's own code, thrown away, as the baseline's was: its first slice would otherwise include its JIT.
         await measure(request, { ...options, failed: prepared.failed, seconds: 1 });
         if (PROFILE === scenario.id) {
-          baseline = await measure(prepared.baseline ?? baselineRequest, options);
+          const measureBaseline = () => measure(prepared.baseline ?? baselineRequest, options);
+          // Allocations: the baseline's too (…-baseline-heap.md), what the runtime's path alone allocates.
+          const baselineProfile = { id: `${scenario.id}-baseline`, title: `the baseline of ${scenario.title}, same run` };
+          baseline = profileKind === "heap" ? await profiled(baselineProfile, measureBaseline) : await measureBaseline();
           measured = await profiled(scenario, () => measure(request, { ...options, failed: prepared.failed }));
         } else {
           ({ baseline, measured, share, bare, bareShare, floor, floorShare } = await measureAlternating(prepared.baseline ?? baselineRequest, request, {
@@ -378,7 +386,7 @@ function gcRows(results) {
 function writeResults(results, load) {
   const out = process.env.BENCH_OUT
     ? path.resolve(process.env.BENCH_OUT)
-    : path.join(import.meta.dirname, "results", PROFILE ? `profile-${PROFILE}-results` : "latest");
+    : path.join(import.meta.dirname, "results", PROFILE ? `profile-${PROFILE}${profileKind === "heap" ? "-heap" : ""}-results` : "latest");
   mkdirSync(path.dirname(out), { recursive: true });
   const when = new Date().toISOString();
   const machine = machineInfo(root);

@@ -1,9 +1,10 @@
 /** Storage of accesses (tokens and their permissions). */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accesses } from "../db/schema";
 import { jsonList } from "../db/sql";
+import { compiledRows } from "../db/compiled-rows";
 import type { ApiAccess } from "./accesses.schema";
 import type { WriteStamp } from "../account-do/account-writer";
 
@@ -87,18 +88,37 @@ export async function findAccessById(db: Db, userId: number, id: string): Promis
   return row ?? null;
 }
 
+type ListFilter = "live" | "withExpired" | "deleted";
+
+/** One compiled query per filter and whether `createdBy` is given (src/db/compiled-rows.ts). */
+const accessLists = new Map<string, ReturnType<typeof compiledRows<typeof accesses>>>();
+
+function accessList(filter: ListFilter, byCreator: boolean) {
+  const key = `${filter}:${byCreator}`;
+  let list = accessLists.get(key);
+  if (!list) {
+    list = compiledRows(accesses, (db) => {
+      const conditions = [
+        eq(accesses.userId, sql.placeholder("userId")),
+        filter === "deleted" ? isNotNull(accesses.deleted) : isNull(accesses.deleted),
+      ];
+      if (byCreator) conditions.push(eq(accesses.createdBy, sql.placeholder("createdBy")));
+      if (filter === "live") conditions.push(or(isNull(accesses.expires), gt(accesses.expires, sql.placeholder("now")))!);
+      return db.select().from(accesses).where(and(...conditions)).orderBy(asc(accesses.name), asc(accesses.id));
+    });
+    accessLists.set(key, list);
+  }
+  return list;
+}
+
 /** Live accesses (all, or those `createdBy` an access), by name; expired ones only if asked. */
 export async function listAccesses(
   db: Db,
   userId: number,
   options: { createdBy?: string; includeExpired: boolean; deleted: boolean; now: number },
 ): Promise<AccessRecord[]> {
-  const conditions = [eq(accesses.userId, userId), options.deleted ? isNotNull(accesses.deleted) : isNull(accesses.deleted)];
-  if (options.createdBy) conditions.push(eq(accesses.createdBy, options.createdBy));
-  if (!options.includeExpired && !options.deleted) {
-    conditions.push(or(isNull(accesses.expires), gt(accesses.expires, options.now))!);
-  }
-  return db.select().from(accesses).where(and(...conditions)).orderBy(asc(accesses.name), asc(accesses.id)).all();
+  const filter: ListFilter = options.deleted ? "deleted" : options.includeExpired ? "withExpired" : "live";
+  return accessList(filter, Boolean(options.createdBy))(db, { userId, createdBy: options.createdBy, now: options.now });
 }
 
 export function insertAccess(db: Db, userId: number, row: Omit<AccessRecord, "userId">) {

@@ -168,6 +168,20 @@ describe("accesses.get / getOne / update", () => {
     expect(all.accessDeletions).toEqual([expect.objectContaining({ id: deleted.id, deleted: expect.any(Number) })]);
   });
 
+  it("lists every field as created (each filter's compiled query, src/db/compiled-rows.ts)", async () => {
+    const user = await createUser();
+    const full = await access(user, { name: "full", type: "app", deviceName: "phone", permissions: [{ streamId: "*", level: "read" }], clientData: { a: [1, "x"] }, expireAfter: 3600 });
+    const child = await access(user, { name: "child", permissions: [{ streamId: "*", level: "read" }] }, full.token);
+    const listed = (query = {}) => get(`/${user.username}/accesses`, { token: user.token, query }).then((r) => r.body.accesses as Record<string, any>[]);
+    const { lastUsed: _used, ...created } = full;
+    for (const list of [await listed(), await listed({ includeExpired: true })]) {
+      expect(list.find((a) => a.id === full.id)).toEqual(expect.objectContaining(created));
+      expect(list.find((a) => a.id === child.id)).toMatchObject({ createdBy: full.id, token: child.token });
+    }
+    const byApp = (await get(`/${user.username}/accesses`, { token: full.token })).body.accesses as Record<string, any>[];
+    expect(byApp.map((a) => a.id)).toEqual([child.id]);
+  });
+
   it("updates name, permissions, expiry and clientData as the reference allows", async () => {
     const user = await withStreams();
     const app = await access(user, { name: "app", type: "app", permissions: [{ streamId: "health", level: "contribute" }] });
